@@ -32,7 +32,7 @@ _EXPORTS = {
     "MedAgentGymError": "medagentgym.errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = ["__version__", *_EXPORTS.keys()]  # noqa: PLE0604 - names resolved lazily
 
 
 def __getattr__(name: str) -> Any:

@@ -83,7 +83,9 @@ class ActionSpec:
         for name, value in params.items():
             param = known[name]
             if param.type == "string" and not isinstance(value, str):
-                raise ProtocolError(f"parameter {name} of {self.name} must be a string, got {type(value).__name__}")
+                raise ProtocolError(
+                    f"parameter {name} of {self.name} must be a string, got {type(value).__name__}"
+                )
             if param.choices and value not in param.choices:
                 raise ProtocolError(
                     f"parameter {name} of {self.name} must be one of {', '.join(param.choices)}, got {value!r}"
@@ -100,7 +102,12 @@ REQUEST_INFO = ActionSpec(
     ),
     params=(
         Param("info_type", "string", "What to look up.", choices=("schema", "column_values", "term")),
-        Param("table", "string", "Table name (for schema of one table, and for column_values).", required=False),
+        Param(
+            "table",
+            "string",
+            "Table name (for schema of one table, and for column_values).",
+            required=False,
+        ),
         Param("column", "string", "Column name (for column_values).", required=False),
         Param("term", "string", "The term to search for (for term).", required=False),
     ),

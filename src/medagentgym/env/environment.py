@@ -121,7 +121,14 @@ class MedAgentEnv(gym.Env[list[Message], Any]):
     ) -> None:
         if len(tasks) == 0:
             raise ConfigError(f"task set {tasks.name} is empty")
-        _check_options(max_steps, time_limit_s, feedback, protocol, exec_timeout_s, max_observation_chars)
+        _check_options(
+            max_steps=max_steps,
+            time_limit_s=time_limit_s,
+            feedback=feedback,
+            protocol=protocol,
+            exec_timeout_s=exec_timeout_s,
+            max_chars=max_observation_chars,
+        )
         if render_mode not in (None, "ansi"):
             raise ConfigError(f"render_mode must be None or 'ansi', got {render_mode!r}")
         self.tasks = tasks
@@ -186,18 +193,30 @@ class MedAgentEnv(gym.Env[list[Message], Any]):
         inspector = self.tasks.inspector(task) if "request_info" in task.actions else None
         allowed = self._available_actions(task, inspector)
         system = prompts.system_prompt(
-            task, self._ordered(allowed), protocol=self.protocol, max_steps=self.max_steps, stateful=self.stateful
+            task,
+            self._ordered(allowed),
+            protocol=self.protocol,
+            max_steps=self.max_steps,
+            stateful=self.stateful,
         )
         messages: list[Message] = [
             {"role": "system", "content": system},
             {"role": "user", "content": prompts.task_message(task)},
         ]
         record = Episode(
-            task_id=task.id, family=task.family, category=task.category, split=task.split,
-            env=self.options(), messages=messages,
+            task_id=task.id,
+            family=task.family,
+            category=task.category,
+            split=task.split,
+            env=self.options(),
+            messages=messages,
         )
         self._state = _EpisodeState(
-            task=task, allowed=allowed, inspector=inspector, record=record, started=time.monotonic(),
+            task=task,
+            allowed=allowed,
+            inspector=inspector,
+            record=record,
+            started=time.monotonic(),
             questions=[_QuestionState() for _ in task.questions],
         )
         info = {
@@ -362,7 +381,11 @@ class MedAgentEnv(gym.Env[list[Message], Any]):
         state.record.steps.append(step)
         if terminated or truncated:
             reason = "time_budget" if elapsed >= self.time_limit_s else "step_budget"
-            self._end_episode(state, "completed" if terminated else "truncated", "submitted" if terminated else reason)
+            self._end_episode(
+                state,
+                "completed" if terminated else "truncated",
+                "submitted" if terminated else reason,
+            )
         info: dict[str, Any] = {
             "step": steps_taken,
             "actions": [c.name for c in turn.calls],
@@ -444,7 +467,9 @@ class MedAgentEnv(gym.Env[list[Message], Any]):
             return run(source, timeout_s=timeout)
 
         async def awork() -> Any:
-            session = await asyncio.to_thread(self._session, state) if state.session is None else state.session
+            session = (
+                await asyncio.to_thread(self._session, state) if state.session is None else state.session
+            )
             run = session.arun_python if kind == "python" else session.arun_shell
             return await run(source, timeout_s=timeout)
 
@@ -465,8 +490,14 @@ class MedAgentEnv(gym.Env[list[Message], Any]):
         assert model is not None  # debug is only allowed with a model
         question = state.task.questions[state.question].prompt
         messages: list[Message] = [
-            {"role": "system", "content": "You explain Python errors to a data scientist in a few sentences, and say how to fix them."},
-            {"role": "user", "content": f"Task: {question}\n\nCode:\n{params['code']}\n\nError:\n{params['error']}"},
+            {
+                "role": "system",
+                "content": "You explain Python errors to a data scientist in a few sentences, and say how to fix them.",
+            },
+            {
+                "role": "user",
+                "content": f"Task: {question}\n\nCode:\n{params['code']}\n\nError:\n{params['error']}",
+            },
         ]
 
         def then(response: Any) -> _Outcome:
@@ -509,7 +540,10 @@ class MedAgentEnv(gym.Env[list[Message], Any]):
         total = len(state.questions)
         if not verdict.parsed:
             left = self.max_steps - len(state.record.steps) - 1
-            return _Outcome(f"{verdict.message} Submit again in the requested form ({left} steps left).", verdict=verdict)
+            return _Outcome(
+                f"{verdict.message} Submit again in the requested form ({left} steps left).",
+                verdict=verdict,
+            )
         qstate.submissions += 1
         improvement = max(0.0, verdict.score - qstate.best)
         qstate.best = max(qstate.best, verdict.score)
@@ -541,7 +575,13 @@ def _model_record(turn: Turn) -> dict[str, Any] | None:
 
 
 def _check_options(
-    max_steps: int, time_limit_s: float, feedback: str, protocol: str, exec_timeout_s: float, max_chars: int
+    *,
+    max_steps: int,
+    time_limit_s: float,
+    feedback: str,
+    protocol: str,
+    exec_timeout_s: float,
+    max_chars: int,
 ) -> None:
     if not isinstance(max_steps, int) or max_steps < 1:
         raise ConfigError(f"max_steps must be a positive integer, got {max_steps!r}")

@@ -45,7 +45,12 @@ class Call:
         return self.error is None
 
     def to_record(self) -> dict[str, Any]:
-        return {"name": self.name, "params": dict(self.params), "call_id": self.call_id, "error": self.error}
+        return {
+            "name": self.name,
+            "params": dict(self.params),
+            "call_id": self.call_id,
+            "error": self.error,
+        }
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,9 @@ def parse_turn(action: Any, allowed: frozenset[str]) -> Turn:
             return _from_message(dict(action), allowed)
         if "function" in action or ("name" in action and "arguments" in action):
             call = ToolCall.from_message(dict(action))
-            return _from_message({"role": "assistant", "content": None, "tool_calls": [call.to_message()]}, allowed)
+            return _from_message(
+                {"role": "assistant", "content": None, "tool_calls": [call.to_message()]}, allowed
+            )
         if "action" in action:
             text = json.dumps(dict(action), default=str)
             return Turn({"role": "assistant", "content": text}, "json", (_json_call(dict(action), allowed),))
@@ -95,18 +102,26 @@ def _from_message(message: Message, allowed: frozenset[str]) -> Turn:
         call = raw if isinstance(raw, ToolCall) else ToolCall.from_message(raw)
         normalized.append(call.to_message())
         calls.append(_tool_call(call, allowed))
-    kept: Message = {"role": "assistant", "content": message.get("content"), "tool_calls": normalized}
+    kept: Message = {
+        "role": "assistant",
+        "content": message.get("content"),
+        "tool_calls": normalized,
+    }
     return Turn(kept, "tools", tuple(calls))
 
 
 def _tool_call(call: ToolCall, allowed: frozenset[str]) -> Call:
     try:
         if len(call.arguments) > MAX_OUTPUT_CHARS:
-            raise ProtocolError(f"the arguments are {len(call.arguments):,} characters long; the limit is {MAX_OUTPUT_CHARS:,}")
+            raise ProtocolError(
+                f"the arguments are {len(call.arguments):,} characters long; the limit is {MAX_OUTPUT_CHARS:,}"
+            )
         try:
             params = json.loads(call.arguments or "{}", strict=False)
         except json.JSONDecodeError as exc:
-            raise ProtocolError(f"the arguments of {call.name!r} are not valid JSON ({exc.msg} at position {exc.pos})") from None
+            raise ProtocolError(
+                f"the arguments of {call.name!r} are not valid JSON ({exc.msg} at position {exc.pos})"
+            ) from None
         name = _check_allowed(canonical_action(call.name), allowed)
         return Call(name, ACTION_SPECS[name].validate(params), call.id)
     except ProtocolError as exc:
@@ -159,7 +174,9 @@ def _find_action_object(text: str) -> dict[str, Any]:
     """Return the first JSON object in ``text`` that names an action."""
     visible = _THINK.sub("", text)
     for candidate in _candidates(visible):
-        if isinstance(candidate, dict) and ("action" in candidate or ("name" in candidate and "arguments" in candidate)):
+        if isinstance(candidate, dict) and (
+            "action" in candidate or ("name" in candidate and "arguments" in candidate)
+        ):
             return candidate
     if visible.strip() == "" and text.strip():
         raise ProtocolError("your message contained only a <think> block and no action")

@@ -33,7 +33,11 @@ class ToolCall:
 
     def to_message(self) -> dict[str, Any]:
         """The OpenAI wire form used inside an assistant message's ``tool_calls``."""
-        return {"id": self.id, "type": "function", "function": {"name": self.name, "arguments": self.arguments}}
+        return {
+            "id": self.id,
+            "type": "function",
+            "function": {"name": self.name, "arguments": self.arguments},
+        }
 
     @classmethod
     def from_message(cls, data: dict[str, Any]) -> ToolCall:
@@ -96,7 +100,11 @@ class ModelResponse:
         }
 
     def usage_record(self) -> dict[str, Any]:
-        return {**asdict(self.usage), "latency_s": self.latency_s, "finish_reason": self.finish_reason}
+        return {
+            **asdict(self.usage),
+            "latency_s": self.latency_s,
+            "finish_reason": self.finish_reason,
+        }
 
 
 class ChatModel(ABC):
@@ -106,12 +114,20 @@ class ChatModel(ABC):
 
     @abstractmethod
     async def acomplete(
-        self, messages: Sequence[Message], *, tools: Sequence[dict[str, Any]] | None = None, **sampling: Any
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[dict[str, Any]] | None = None,
+        **sampling: Any,
     ) -> ModelResponse:
         """Return the next assistant turn; raise :class:`~medagentgym.errors.ModelError` on failure."""
 
     def complete(
-        self, messages: Sequence[Message], *, tools: Sequence[dict[str, Any]] | None = None, **sampling: Any
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[dict[str, Any]] | None = None,
+        **sampling: Any,
     ) -> ModelResponse:
         """Blocking form of :meth:`acomplete`."""
         import asyncio

@@ -79,7 +79,7 @@ def parse_integer(value: Any, *, rounding: bool = False) -> int:
     """Parse an integer; ``12.0`` counts, ``12.5`` does not unless ``rounding`` is set."""
     number = parse_number(value)
     if rounding:
-        return int(math.floor(number + 0.5))  # half up, unlike Python's banker's rounding
+        return math.floor(number + 0.5)  # half up, unlike Python's banker's rounding
     if number != int(number):
         raise AnswerFormatError(f"expected a whole number, got {describe(value)}")
     return int(number)
@@ -149,9 +149,7 @@ def parse_datetime(value: Any) -> dt.datetime:
             return dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
-    raise AnswerFormatError(
-        f"expected a date and time such as 2105-03-14 08:30:00, got {describe(text)}"
-    )
+    raise AnswerFormatError(f"expected a date and time such as 2105-03-14 08:30:00, got {describe(text)}")
 
 
 def parse_sequence(value: Any) -> list[Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import sqlite3
 import tempfile
@@ -21,7 +20,13 @@ from typing import Any
 import numpy as np
 
 from medagentgym.paths import subdir
-from medagentgym.tasks.graders import CollectionGrader, DateGrader, Grader, IntegerGrader, NumberGrader
+from medagentgym.tasks.graders import (
+    CollectionGrader,
+    DateGrader,
+    Grader,
+    IntegerGrader,
+    NumberGrader,
+)
 from medagentgym.tasks.inspect import inspector_for_db
 from medagentgym.tasks.model import DATA_ACTIONS, Oracle, Question, Resource, Task, TaskId
 from medagentgym.tasks.registry import Family, Inspector, register_family
@@ -107,7 +112,7 @@ def build_clinic(seed: int) -> Path:
             path.chmod(0o644)
         staging.chmod(0o755)
         try:
-            os.replace(staging, target)
+            staging.replace(target)
         except OSError:  # another process finished first; keep its copy
             shutil.rmtree(staging, ignore_errors=True)
     except BaseException:
@@ -161,10 +166,20 @@ class DemoFamily(Family):
             family=self.name,
             category=template.category,
             split=split,
-            questions=(Question(template.question.format(**slots), template.make_grader(rows), Oracle(code=oracle)),),
+            questions=(
+                Question(
+                    template.question.format(**slots),
+                    template.make_grader(rows),
+                    Oracle(code=oracle),
+                ),
+            ),
             context="The clinic's visits are in a SQLite database and a CSV file (same content).",
             resources=(
-                Resource(folder / "clinic.db", "/data/clinic.db", "SQLite database with one table, visits"),
+                Resource(
+                    folder / "clinic.db",
+                    "/data/clinic.db",
+                    "SQLite database with one table, visits",
+                ),
                 Resource(folder / "visits.csv", "/data/visits.csv", "the visits table as CSV"),
             ),
             actions=(*DATA_ACTIONS, "terminal"),

@@ -32,8 +32,14 @@ class SQLiteInspector:
         self._vocabulary: list[tuple[str, str, str]] | None = None
 
     def _read_tables(self) -> dict[str, list[tuple[str, str]]]:
-        names = [r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        return {name: [(c[1], c[2] or "TEXT") for c in self._conn.execute(f'PRAGMA table_info("{name}")')] for name in names}
+        names = [
+            r[0]
+            for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+        ]
+        return {
+            name: [(c[1], c[2] or "TEXT") for c in self._conn.execute(f'PRAGMA table_info("{name}")')]
+            for name in names
+        }
 
     def _table(self, name: str) -> str | None:
         lookup = {t.lower(): t for t in self._tables}
@@ -63,7 +69,8 @@ class SQLiteInspector:
         with self._lock:
             total = self._conn.execute(f'SELECT COUNT(DISTINCT "{col}") FROM "{found}"').fetchone()[0]
             rows = self._conn.execute(
-                f'SELECT "{col}", COUNT(*) AS n FROM "{found}" GROUP BY "{col}" ORDER BY n DESC LIMIT ?', (limit,)
+                f'SELECT "{col}", COUNT(*) AS n FROM "{found}" GROUP BY "{col}" ORDER BY n DESC LIMIT ?',
+                (limit,),
             ).fetchall()
         shown = ", ".join(repr(value) for value, _ in rows)
         more = f" (showing the {len(rows)} most frequent)" if total > len(rows) else ""

@@ -105,11 +105,19 @@ class Question:
     oracle: Oracle = field(default_factory=Oracle)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"prompt": self.prompt, "grader": self.grader.to_spec(), "oracle": self.oracle.to_dict()}
+        return {
+            "prompt": self.prompt,
+            "grader": self.grader.to_spec(),
+            "oracle": self.oracle.to_dict(),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Question:
-        return cls(data["prompt"], grader_from_spec(data["grader"]), Oracle.from_dict(data.get("oracle", {})))
+        return cls(
+            data["prompt"],
+            grader_from_spec(data["grader"]),
+            Oracle.from_dict(data.get("oracle", {})),
+        )
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,7 @@ class Family(ABC):
     def check_split(self, split: str) -> None:
         if split not in self.split_sizes:
             raise TaskNotFoundError(
-                f"family {self.name!r} has no split {split!r}; "
-                f"it has {', '.join(self.split_sizes)}"
+                f"family {self.name!r} has no split {split!r}; it has {', '.join(self.split_sizes)}"
             )
 
     def task(self, split: str, index: int, seed: int = 0) -> Task:
@@ -129,4 +128,3 @@ def inspector_for(task: Task) -> Inspector | None:
     except TaskNotFoundError:
         return None
     return family.inspector(task)
-

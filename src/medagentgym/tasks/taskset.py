@@ -9,9 +9,9 @@ into a task set.
 from __future__ import annotations
 
 import json
-from abc import abstractmethod
 import os
 import tempfile
+from abc import abstractmethod
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -120,7 +120,9 @@ class ListTaskSet(TaskSet):
         return ListTaskSet(kept, f"{self.name}/{split}")
 
 
-def save_task_set(tasks: Iterable[Task], directory: Path, *, name: str, meta: dict[str, Any] | None = None) -> Path:
+def save_task_set(
+    tasks: Iterable[Task], directory: Path, *, name: str, meta: dict[str, Any] | None = None
+) -> Path:
     """Write tasks (graders included) to ``directory`` atomically; returns the directory.
 
     The files contain reference answers: keep the directory away from agents (the sandbox never

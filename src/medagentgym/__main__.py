@@ -1,0 +1,5 @@
+"""``python -m medagentgym`` runs the CLI."""
+
+from medagentgym.cli import main
+
+main()
