@@ -35,6 +35,6 @@ def test_bad_input_is_one_line(data_home: Path) -> None:
         (["build", "--world", "treqs", "--patients", "3"], "between"),
     ):
         result = runner.invoke(app, args)
-        assert result.exit_code == 1
+        assert result.exit_code == 2
         assert result.stderr.strip().count("\n") == 0 and message in result.stderr
         assert "Traceback" not in result.output

@@ -47,6 +47,9 @@ class World:
     tables: dict[str, int]
     seconds: float
 
+    def __hash__(self) -> int:  # ``tables`` is a dict: hash the identity, not the contents
+        return hash((self.name, self.seed, self.n_patients, self.root))
+
     def connect(self) -> sqlite3.Connection:
         """A read-only connection to the world's database."""
         return sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)

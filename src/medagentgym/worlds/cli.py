@@ -28,7 +28,7 @@ def main() -> None:
 
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code=1)
+    return typer.Exit(code=2)
 
 
 def _summary(world: World) -> dict:

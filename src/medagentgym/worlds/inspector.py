@@ -18,6 +18,7 @@ from medagentgym.worlds.registry import SPECS
 
 MAX_VALUES = 50
 MAX_MATCHES = 20
+MAX_SUBSTRING_HITS = 200  # substring matches scored per query (short terms match thousands)
 _TOKEN = re.compile(r"[a-z0-9]+")
 _COMMON_TOKEN_SHARE = 0.02  # tokens in more entries than this do not propose candidates
 
@@ -43,6 +44,7 @@ class WorldInspector:
         self._values = list(vocabulary)
         self._places = [vocabulary[v] for v in self._values]
         self._lower = [v.lower() for v in self._values]
+        self._length = np.fromiter((len(v) for v in self._lower), dtype=int, count=len(self._lower))
         postings: dict[str, list[int]] = {}
         for i, text in enumerate(self._lower):
             for token in set(_TOKEN.findall(text)):
@@ -105,12 +107,18 @@ class WorldInspector:
         return text + "."
 
     def _candidates(self, query: str) -> np.ndarray:
-        """Entries sharing a (possibly misspelt) word with the query, plus substring hits."""
-        found = [np.asarray([i for i, v in enumerate(self._lower) if query in v], dtype=int)]
+        """Entries containing the query (the shortest, prefix matches first, if there are many)
+        plus entries sharing a (possibly misspelt) word with it."""
+        hits = np.fromiter((i for i, v in enumerate(self._lower) if query in v), dtype=int)
+        if len(hits) > MAX_SUBSTRING_HITS:
+            prefix = np.fromiter((self._lower[i].startswith(query) for i in hits), dtype=bool)
+            key = self._length[hits] + np.where(prefix, 0, 100_000)
+            hits = hits[np.argsort(key, kind="stable")[:MAX_SUBSTRING_HITS]]
+        found = [hits]
         for token in set(_TOKEN.findall(query)):
             close = process.extract(token, self._tokens, scorer=fuzz.ratio, limit=3, score_cutoff=80)
             found.extend(self._postings[t] for t, _, _ in close)
-        return np.unique(np.concatenate(found)) if found else np.array([], dtype=int)
+        return np.unique(np.concatenate(found))
 
     def search(self, term: str, limit: int = 5) -> str:
         """Values of the world closest to ``term`` (fuzzy), each with where it occurs."""
