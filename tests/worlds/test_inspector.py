@@ -56,6 +56,7 @@ def test_search_finds_values_with_their_columns(inspectors: dict[str, WorldInspe
     assert "chf nos" in mimic.search("chf")
     assert "heart failure" in mimic.search("congestive heart failure").lower()
     assert "sputum" in inspectors["eicu"].search("sputum")
+    assert "vitalperiodic.heartrate (column)" in inspectors["eicu"].search("heartrate")
     lines = mimic.search("heart", limit=3).splitlines()
     assert len(lines) == 4
 

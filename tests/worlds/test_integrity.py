@@ -293,3 +293,25 @@ def test_treqs_derived_columns(treqs: World, scalar, query) -> None:
     assert scalar(treqs, "SELECT COUNT(*) FROM DEMOGRAPHIC WHERE ADMISSION_TYPE = 'newborn'") > 0
     units = [r[0] for r in query(treqs, "SELECT VALUE_UNIT FROM LAB WHERE ITEMID = '50912' LIMIT 50")]
     assert all(re.fullmatch(r"\d+\.\dmg/dL", u) for u in units)
+
+
+def test_current_patients_have_every_kind_of_event(mimic: World, eicu: World, scalar) -> None:
+    """Questions about "the current hospital/ICU visit" need events of every kind there."""
+    open_hadm = "(SELECT HADM_ID FROM ADMISSIONS WHERE DISCHTIME IS NULL)"
+    open_icu = "(SELECT ICUSTAY_ID FROM ICUSTAYS WHERE OUTTIME IS NULL)"
+    for table, key, scope in (
+        ("DIAGNOSES_ICD", "HADM_ID", open_hadm),
+        ("PROCEDURES_ICD", "HADM_ID", open_hadm),
+        ("LABEVENTS", "HADM_ID", open_hadm),
+        ("PRESCRIPTIONS", "HADM_ID", open_hadm),
+        ("MICROBIOLOGYEVENTS", "HADM_ID", open_hadm),
+        ("TRANSFERS", "HADM_ID", open_hadm),
+        ("CHARTEVENTS", "ICUSTAY_ID", open_icu),
+        ("INPUTEVENTS_CV", "ICUSTAY_ID", open_icu),
+        ("OUTPUTEVENTS", "ICUSTAY_ID", open_icu),
+        ("COST", "HADM_ID", open_hadm),
+    ):
+        assert scalar(mimic, f"SELECT COUNT(*) FROM {table} WHERE {key} IN {scope}") > 0, table
+    open_unit = "(SELECT patientunitstayid FROM patient WHERE unitdischargetime IS NULL)"
+    for table in ("diagnosis", "treatment", "lab", "medication", "intakeoutput", "vitalperiodic"):
+        assert scalar(eicu, f"SELECT COUNT(*) FROM {table} WHERE patientunitstayid IN {open_unit}") > 0

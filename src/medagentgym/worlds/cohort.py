@@ -51,9 +51,7 @@ class Hospital:
     admissions: pd.DataFrame
     icustays: pd.DataFrame
     problems: pd.DataFrame  # aid, problem, principal
-    start: float
-    end: float
-    ongoing: bool
+    end: float  # "now" (EHRSQL) or the end of the record (TREQS): no event lies after it
 
 
 def categorical(rng: np.random.Generator, dist: dict, size: int) -> np.ndarray:
@@ -262,7 +260,7 @@ def build_cohort(rng: np.random.Generator, n: int, cfg: CohortConfig, k: Knowled
     los = np.exp(np.log(problems["los"].to_numpy()) + rng.normal(0, 0.55, len(adm))) * age_factor
     adm["los"] = np.clip(los, 0.3, 28.0)
     adm = _timeline(rng, cfg, adm)
-    start, end = seconds(cfg.start), seconds(cfg.end)
+    end = seconds(cfg.end)
 
     # birth date from the age at the first kept admission; drop admissions past max_age
     first = adm.groupby("pid")["admit"].transform("min").to_numpy()
@@ -308,7 +306,7 @@ def build_cohort(rng: np.random.Generator, n: int, cfg: CohortConfig, k: Knowled
     persons["pid"] = np.arange(len(persons))
 
     problem_rows = _admission_problems(rng, k, adm, persons, icustays)
-    return Hospital(persons, adm, icustays, problem_rows, start, end, cfg.ongoing)
+    return Hospital(persons, adm, icustays, problem_rows, end)
 
 
 def _admission_problems(

@@ -90,7 +90,8 @@ def _scalar(value: object) -> object:
 
 
 def profile(schema: Schema, tables: dict[str, pd.DataFrame]) -> dict:
-    """Column profiles and the searchable text vocabulary of a world (the sidecar)."""
+    """Column profiles and the searchable vocabulary of a world (the sidecar): the distinct
+    values of its name/label columns, and the table and column names themselves."""
     out: dict = {"schema": schema.name, "tables": {}, "vocabulary": {}}
     vocabulary: dict[str, list[str]] = {}
     for table in schema.tables:
@@ -113,6 +114,9 @@ def profile(schema: Schema, tables: dict[str, pd.DataFrame]) -> dict:
                 place = f"{table.name}.{column.name}"
                 for value in counts.index:
                     vocabulary.setdefault(str(value), []).append(place)
+        vocabulary.setdefault(table.name, []).append(f"{table.name} (table)")
+        for column in table.columns:
+            vocabulary.setdefault(column.name, []).append(f"{table.name}.{column.name} (column)")
         out["tables"][table.name] = {
             "rows": len(frame),
             "csv": table.csv_name,
