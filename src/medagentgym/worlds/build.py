@@ -27,7 +27,7 @@ from medagentgym.paths import subdir
 from medagentgym.worlds import store
 from medagentgym.worlds.registry import SPECS, WORLD_NAMES, generate
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 DEFAULT_PATIENTS = 1000
 MIN_PATIENTS = 20
 MAX_PATIENTS = 100_000

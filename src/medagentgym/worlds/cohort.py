@@ -195,7 +195,7 @@ def _icustays(
     midpoint = stays["intime"] + 0.5 * (end - stays["intime"])
     stays.loc[reaches_now, "outtime"] = np.floor(midpoint[reaches_now])
     stays["end"] = stays["outtime"].fillna(end)
-    # a closed stay of an open admission cannot outlast "now"
+    # stays that would have started after "now" did not happen
     stays = stays[stays["intime"] < stays["end"]].reset_index(drop=True)
     stays["uid"] = np.arange(len(stays))
     stays["seq"] = stays.groupby("aid").cumcount()
