@@ -18,6 +18,10 @@ from medagentgym.tasks.model import SPLITS, Task, TaskId
 
 BUILTIN_FAMILY_MODULES: dict[str, str] = {
     "demo": "medagentgym.tasks.demo",
+    "mimic_iii": "medagentgym.tasks.ehr.mimic_iii",
+    "eicu": "medagentgym.tasks.ehr.eicu",
+    "treqs": "medagentgym.tasks.ehr.treqs",
+    "ehr_seqsql": "medagentgym.tasks.ehr.ehr_seqsql",
 }
 """Family name -> module that registers it. Families add themselves here when they land."""
 
