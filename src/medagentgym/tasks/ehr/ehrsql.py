@@ -24,7 +24,10 @@ MIMIC, EICU = frozenset({"mimic_iii"}), frozenset({"eicu"})
 BOOLEAN_SHARE = 0.02
 """Yes/no questions are 2% of a split, half true and half false, so that answering "true" (or
 "false", or 0) to everything scores about 1%."""
-VOCABULARY_WEIGHT = 0.35
+CURRENT_WEIGHT = 0.3
+"""Questions about the current stay of a patient have as many instances as there are patients in
+hospital (about a hundred in the default world); draw them less."""
+VOCABULARY_WEIGHT = 0.2
 """Questions whose only slot is an item name have few distinct instances; draw them less."""
 
 # --------------------------------------------------------------------------- SQL shapes
@@ -323,6 +326,7 @@ ADMISSION = (
         "number",
         Anchor("visit", scope="hosp-cur"),
         Choice("unit"),
+        weight=CURRENT_WEIGHT,
     ),
     Q(
         "adm.since_icu",
@@ -333,6 +337,7 @@ ADMISSION = (
         "number",
         Anchor("stay", scope="icu-cur"),
         Choice("unit"),
+        weight=CURRENT_WEIGHT,
     ),
     Q(
         "adm.since_careunit",

@@ -119,13 +119,14 @@ def _relative(unit: str, direction: str) -> Deriver:
 
     def derive(moment: dt.datetime, rng: np.random.Generator) -> TimeFilter | None:
         limit = _LIMITS[unit] + 1
-        if direction == "since":
-            fits = [n for n in range(1, limit) if moment >= _ago(unit, n)]
+        bounds = [(n, _ago(unit, n, clamp=False), _ago(unit, n, clamp=True)) for n in range(1, limit)]
+        if direction == "since":  # the anchor must qualify under both conventions
+            fits = [n for n, a, b in bounds if moment >= max(a, b)]
             if not fits:
                 return None
             n = min(fits) + int(rng.integers(0, 3))
         else:
-            fits = [n for n in range(1, limit) if moment <= _ago(unit, n)]
+            fits = [n for n, a, b in bounds if moment <= min(a, b)]
             if not fits:
                 return None
             n = max(1, max(fits) - int(rng.integers(0, 3)))
