@@ -31,6 +31,9 @@ def medagentgym_command(
         typer.Option("--time-semantics", help="ehrsql (now = 2105-12-31 23:59:00) or raw (as the original)."),
     ] = "ehrsql",
     seed: Annotated[int, typer.Option(help="World seed for --reground.")] = 0,
+    patients: Annotated[
+        int | None, typer.Option(help="World size for --reground (default: the default world).")
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Save the imported task set to this directory.")
     ] = None,
@@ -43,7 +46,15 @@ def medagentgym_command(
     from medagentgym.importers.medagentgym import import_file
     from medagentgym.tasks.taskset import save_task_set
 
-    result = import_file(file, family, reground=reground, db=db, semantics=time_semantics, seed=seed)  # type: ignore[arg-type]
+    result = import_file(
+        file,
+        family,
+        reground=reground,
+        db=db,
+        semantics=time_semantics,  # type: ignore[arg-type]
+        seed=seed,
+        n_patients=patients,
+    )
     report = result.report()
     if out is not None:
         meta = {"source": str(file), "family": family, "time_semantics": time_semantics, "reground": reground}

@@ -259,8 +259,8 @@ class Vocabulary:
     Official questions name patients and items of the credentialed database; re-grounding
     swaps each value the world lacks for one it has (trying the most frequent values, in an
     order that depends on the row) until the question has an answer, in both the question text
-    and the SQL. Everything else about the question (its template, time and operation choices)
-    is kept.
+    and the SQL, so that no question is about a patient or a drug the world does not have.
+    Everything else about the question (its template, time and operation choices) is kept.
     """
 
     TRIES = 24
@@ -283,7 +283,8 @@ class Vocabulary:
     def reground(
         self, row: OfficialRow, conn: sqlite3.Connection, family: str, semantics: Semantics
     ) -> tuple[OfficialRow, str, list[tuple[Any, ...]]] | None:
-        """A version of ``row`` with world values and a non-empty answer (None if none found)."""
+        """A version of ``row`` with world values and a non-empty answer (None when the row names
+        no missing value, or no swap gives an answer)."""
         current = (
             "dischtime is null" in row.query.lower() or "hospitaldischargetime is null" in row.query.lower()
         )
@@ -360,7 +361,7 @@ def import_file(
                 result.failed[row.id] = f"the gold SQL does not run: {exc}"
                 continue
             result.executed += 1
-            if vocabulary is not None and _empty(found):
+            if vocabulary is not None:
                 revalued = vocabulary.reground(row, conn, family, semantics)
                 if revalued is not None:
                     row, sql, found = revalued
