@@ -1,16 +1,20 @@
-"""Split plans without a world: quotas, yes/no share, enumerated templates, layout, hashing."""
+"""Split plans (quotas, yes/no share, enumerated templates, layout, hashing) and the instance
+cache."""
 
 from __future__ import annotations
 
 from collections import Counter
 
 import pytest
+from ehr_helpers import TEST_PATIENTS
 
 from medagentgym.errors import ConfigError
-from medagentgym.tasks.ehr.instances import SplitPlan, stable_int
+from medagentgym.tasks.ehr.cache import fingerprint
+from medagentgym.tasks.ehr.instances import InstancePools, SplitPlan, stable_int
 from medagentgym.tasks.ehr.options import OPTION_TABLES
 from medagentgym.tasks.ehr.slots import Choice
 from medagentgym.tasks.ehr.template import Q, Step, Template
+from medagentgym.tasks.ehr.treqs import TreqsFamily
 
 SIZES = {"train": 1000, "test": 120, "ood": 50}
 
@@ -78,3 +82,18 @@ def test_plans_reject_bad_template_sets() -> None:
     with pytest.raises(ConfigError, match="no steps"):
         Template("x", "a", ())
     assert Step("q", "select 1", "count").columns == ()
+
+
+def test_the_instance_cache_changes_nothing_but_speed() -> None:
+    family = TreqsFamily(n_patients=TEST_PATIENTS)
+    pools = family.pools(0)
+    assert pools.cache is not None and pools.cache.path.is_file()
+    cached = [pools.instance("test", i) for i in range(40)]
+    uncached = InstancePools(family.plan, pools.index, 0)
+    assert [uncached.instance("test", i) for i in range(40)] == cached
+    resumed = TreqsFamily(n_patients=TEST_PATIENTS).pools(0)  # a new process would read the same file
+    assert resumed.cache is not None and resumed.cache.path == pools.cache.path
+    assert [resumed.instance("test", i) for i in range(45)][:40] == cached
+    records, draw = resumed.cache.load(cached[0].template.id, "test", 0)
+    assert records and draw > 0
+    assert fingerprint("a") != fingerprint("b")

@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
+from medagentgym.tasks.ehr.cache import InstanceCache, fingerprint
 from medagentgym.tasks.ehr.dialect import Dialect
 from medagentgym.tasks.ehr.instances import Instance, InstancePools, SplitPlan
 from medagentgym.tasks.ehr.results import grader_for, oracle_code
@@ -81,12 +82,14 @@ class EhrFamily(Family):
         self.world(seed)
 
     def pools(self, seed: int) -> InstancePools:
+        """The instance sampler of a seed's world, with its persistent cache."""
         world = self.world(seed)
         with self._lock:
             if seed not in self._pools:
-                self._pools[seed] = InstancePools(
-                    self.plan, WorldIndex(self.dialect, Path(world.db_path)), seed
-                )
+                key = fingerprint(self.name, self.split_sizes, seed)
+                cache = InstanceCache.for_world(self.name, Path(world.root).name, key)
+                index = WorldIndex(self.dialect, Path(world.db_path))
+                self._pools[seed] = InstancePools(self.plan, index, seed, cache)
             return self._pools[seed]
 
     def build(self, split: str, index: int, seed: int) -> Task:

@@ -27,6 +27,7 @@ import numpy as np
 
 from medagentgym.errors import ConfigError, DataError
 from medagentgym.tasks.ehr import render
+from medagentgym.tasks.ehr.cache import InstanceCache
 from medagentgym.tasks.ehr.results import AnswerKind, typed_answer
 from medagentgym.tasks.ehr.slots import State, sample_state
 from medagentgym.tasks.ehr.template import Template
@@ -213,8 +214,10 @@ class InstancePools:
     bucket, so the first task of a split is as quick as the thousandth.
     """
 
-    def __init__(self, plan: SplitPlan, index: WorldIndex, seed: int) -> None:
-        self.plan, self.index, self.seed = plan, index, seed
+    def __init__(
+        self, plan: SplitPlan, index: WorldIndex, seed: int, cache: InstanceCache | None = None
+    ) -> None:
+        self.plan, self.index, self.seed, self.cache = plan, index, seed, cache
         self._lock = threading.RLock()
         self._buckets: dict[tuple[str, str, int], _Bucket] = {}
 
@@ -236,11 +239,19 @@ class InstancePools:
             key = (template.id, split, number)
             if key not in self._buckets:
                 size = min(width, quota - number * width)
-                self._buckets[key] = _Bucket(template, split, number, buckets, size)
+                self._buckets[key] = self._open(_Bucket(template, split, number, buckets, size))
             bucket = self._buckets[key]
             while len(bucket.members) <= member:
                 self._extend(bucket)
             return bucket.members[member]
+
+    def _open(self, bucket: _Bucket) -> _Bucket:
+        """Resume a bucket from the cache (members found so far and the stream position)."""
+        if self.cache is not None:
+            records, bucket.draw = self.cache.load(bucket.template.id, bucket.split, bucket.number)
+            bucket.members = [_instance(bucket.template, record) for record in records]
+            bucket.seen = {"\n".join(step.prompt for step in m.steps) for m in bucket.members}
+        return bucket
 
     def _extend(self, bucket: _Bucket) -> None:
         """Draw candidates until the bucket has one more member."""
@@ -268,6 +279,8 @@ class InstancePools:
                 continue
             bucket.seen.add(key)
             bucket.members.append(found)
+            if self.cache is not None:
+                self.cache.save(template.id, split, bucket.number, [(position, _record(found))], bucket.draw)
             return
         raise DataError(
             f"template {template.id} yielded only {len(bucket.members)} of {bucket.size} distinct {split} "
@@ -303,6 +316,20 @@ class InstancePools:
                     return None
             steps.append(RenderedStep(texts[i], gold[i], step.answer, value, step.columns))
         return Instance(template, tuple(steps), _summary(state))
+
+
+def _record(instance: Instance) -> dict[str, Any]:
+    """An instance as JSON (its template is stored by id)."""
+    steps = [[s.prompt, s.sql, s.answer, s.value, list(s.columns)] for s in instance.steps]
+    return {"steps": steps, "slots": dict(instance.slots)}
+
+
+def _instance(template: Template, record: dict[str, Any]) -> Instance:
+    steps = tuple(
+        RenderedStep(prompt, sql, answer, value, tuple(columns))
+        for prompt, sql, answer, value, columns in record["steps"]
+    )
+    return Instance(template, steps, record["slots"])
 
 
 def _summary(state: State) -> dict[str, Any]:

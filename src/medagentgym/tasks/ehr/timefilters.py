@@ -10,6 +10,7 @@ the clamping convention, so the sampler can reject instances whose answer depend
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections.abc import Callable
@@ -108,6 +109,21 @@ def _period(moment: dt.datetime, unit: str) -> tuple[dt.datetime, dt.datetime]:
 
 
 _LIMITS = {"year": 6, "month": 72, "day": 2200}
+_BOUNDS = {
+    unit: (
+        [
+            -max(_ago(unit, n, clamp=False), _ago(unit, n, clamp=True)).timestamp()
+            for n in range(1, limit + 1)
+        ],
+        [
+            -min(_ago(unit, n, clamp=False), _ago(unit, n, clamp=True)).timestamp()
+            for n in range(1, limit + 1)
+        ],
+    )
+    for unit, limit in _LIMITS.items()
+}
+"""For N = 1, 2 ...: minus the timestamps of the later and the earlier of the two conventions'
+"N units ago" (ascending, for bisection)."""
 
 
 def _relative(unit: str, direction: str) -> Deriver:
@@ -118,18 +134,18 @@ def _relative(unit: str, direction: str) -> Deriver:
     """
 
     def derive(moment: dt.datetime, rng: np.random.Generator) -> TimeFilter | None:
-        limit = _LIMITS[unit] + 1
-        bounds = [(n, _ago(unit, n, clamp=False), _ago(unit, n, clamp=True)) for n in range(1, limit)]
-        if direction == "since":  # the anchor must qualify under both conventions
-            fits = [n for n, a, b in bounds if moment >= max(a, b)]
-            if not fits:
+        latest, earliest = _BOUNDS[unit]  # the anchor must qualify under both conventions
+        key = -moment.timestamp()
+        if direction == "since":  # the smallest N whose later boundary is not after the anchor
+            n = 1 + bisect.bisect_left(latest, key)
+            if n > _LIMITS[unit]:
                 return None
-            n = min(fits) + int(rng.integers(0, 3))
-        else:
-            fits = [n for n, a, b in bounds if moment <= min(a, b)]
-            if not fits:
+            n += int(rng.integers(0, 3))
+        else:  # the largest N whose earlier boundary is not before the anchor
+            n = bisect.bisect_right(earliest, key)
+            if n < 1:
                 return None
-            n = max(1, max(fits) - int(rng.integers(0, 3)))
+            n = max(1, n - int(rng.integers(0, 3)))
 
         def predicate(boundary: dt.datetime) -> str:
             if direction == "since":
