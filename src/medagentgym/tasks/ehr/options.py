@@ -45,7 +45,6 @@ OPTION_TABLES: dict[str, tuple[Entry, ...]] = {
         {"agg": Option(text, sql)}
         for text, sql in (("average", "avg"), ("maximum", "max"), ("minimum", "min"))
     ),
-    "extreme": tuple({"agg": Option(text, sql)} for text, sql in (("maximum", "max"), ("minimum", "min"))),
     "unit": ({"unit": Option("hours", "24")}, {"unit": Option("days", "1")}),
     "n": tuple({"n": Option(text, str(k))} for k, text in ((3, "three"), (4, "four"), (5, "five"))),
     "age": tuple(

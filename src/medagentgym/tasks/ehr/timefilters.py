@@ -238,7 +238,6 @@ KIND_WEIGHTS: dict[str, float] = {
 
 PREDICATES = tuple(_DERIVERS)
 TIME_SETS: dict[str, tuple[str, ...]] = {
-    "none": ("none",),
     "patient": ("none", *SCOPES, *PREDICATES),
     "population": ("none", *PREDICATES),
     "hospital": ("none", *SCOPES[:3], *PREDICATES),

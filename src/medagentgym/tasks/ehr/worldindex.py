@@ -196,17 +196,16 @@ class WorldIndex:
                 self._names[key] = found
         return self._names[key]
 
-    def names(self, key: str, where: str = "") -> list[Any]:
+    def names(self, key: str) -> list[Any]:
         """The distinct item names of a domain (sorted, so sampling from them is deterministic)."""
-        cache_key = (key, where)
-        if cache_key not in self._names:
+        if (key, "names") not in self._names:
             domain = self.dialect.domain(key)
             if domain.value_columns:
                 found = sorted(domain.value_columns)
             else:
-                conditions = " and ".join([*domain.base, *([where] if where else [])]) or "1 = 1"
+                conditions = " and ".join(domain.base) or "1 = 1"
                 rows = self.rows(f"select distinct {domain.name} from {domain.src} where {conditions}")
                 found = sorted(r[0] for r in rows if r[0] is not None)
             with self._lock:
-                self._names[cache_key] = found
-        return self._names[cache_key]
+                self._names[(key, "names")] = found
+        return self._names[(key, "names")]
