@@ -36,11 +36,12 @@ Semantics = Literal["ehrsql", "raw"]
 SEMANTICS: tuple[str, ...] = ("ehrsql", "raw")
 _SPLITS = {"train": "train", "valid": "test", "test": "test"}
 _REQUIRED = ("id", "query")
-RAW_CONTEXT = """\
-Time expressions follow the original MedAgentGym answers: "now" is SQLite's current_time, a clock
-time on 2000-01-01, so "this year" means the year 2000. A patient whose discharge time is empty
-is still admitted. When several values answer a question, give all of them as a list (order does
-not matter)."""
+RAW_CONTEXT = (
+    'Time expressions follow the original MedAgentGym answers: "now" is SQLite\'s current_time, a clock '
+    'time on 2000-01-01, so "this year" means the year 2000. A patient whose discharge time is empty is '
+    "still admitted. When several values answer a question, give all of them as a list (order does not "
+    "matter)."
+)
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,16 @@ class ImportResult:
         return len(self.tasks)
 
     def report(self) -> dict[str, Any]:
-        """The summary the CLI prints (``failed`` lists the ids whose SQL did not run)."""
+        """The summary the CLI prints: ``failed`` lists the rows that could not run (their id, or
+        ``line N`` when the line is not a valid row) and ``errors`` why; ``empty`` the rows whose
+        answer is empty (left out)."""
         return {
             "total": self.total,
             "executed": self.executed,
             "non_empty": self.non_empty,
             "failed": list(self.failed),
             "errors": dict(self.failed),
+            "empty": list(self.empty),
             "matches_official": self.matches_official,
             "revalued": self.revalued,
         }

@@ -46,6 +46,41 @@ _PATIENT = "patient"
 
 COHORT_REFINEMENT = (
     episode(
+        "seq.micro_then_organism_then_list",
+        "cohort_refinement",
+        (
+            ("how many patients had a {name} microbiology test{tg}?", _PATIENTS, "count"),
+            (
+                "in how many of these patients was an organism found?",
+                _PATIENTS.replace("{E.tg}", "{E.tg} and {E.found}"),
+                "count",
+            ),
+            (
+                "list the organisms that were found.",
+                "select distinct {E.org} from {E.src} where {E.named}{E.tg} and {E.found}",
+                "strings",
+            ),
+        ),
+        Anchor("micro", patient=False, where="{E.found}"),
+        Time(_POPULATION),
+    ),
+    episode(
+        "seq.output_then_large_volumes",
+        "cohort_refinement",
+        (
+            ("how many patients had a {name} output{tg}?", _PATIENTS, "count"),
+            (
+                "how many of them had a single {name} output of more than {value}?",
+                _PATIENTS + " and {E.value} > {L.value}",
+                "count",
+            ),
+            ("how many such outputs were recorded in total?", _CASES + " and {E.value} > {L.value}", "count"),
+        ),
+        Anchor("output", patient=False),
+        Time(_POPULATION),
+        Jitter(),
+    ),
+    episode(
         "seq.dx_then_drug_then_gender",
         "cohort_refinement",
         (
@@ -150,6 +185,51 @@ COHORT_REFINEMENT = (
 )
 
 COHORT_STATISTICS = (
+    episode(
+        "seq.procedure_cohort_diagnoses",
+        "cohort_statistics",
+        (
+            ("how many {name} procedures were performed{tg}?", _CASES, "count"),
+            ("how many different patients received them?", _PATIENTS, "count"),
+            (
+                "what is the average age of these patients on the hospital visits of the procedures?",
+                "select avg( {V.age} ) from {V.src} where {V.visit} in " + _IN_COHORT,
+                "number",
+            ),
+            (
+                "what are the top {n} diagnoses of those hospital visits?",
+                "select t1.name from ( select {D.name} as name, dense_rank() over ( order by count(*) desc ) as c1 "
+                "from {D.src} where {D.visit} in "
+                + _IN_COHORT
+                + " group by {D.name} ) as t1 where t1.c1 <= {n.sql}",
+                "strings",
+            ),
+        ),
+        Anchor("procedure", patient=False),
+        Role("V", "visit", patient=False, timed=False),
+        Role("D", "diagnosis", patient=False, timed=False),
+        Time(_POPULATION),
+        Choice("n"),
+    ),
+    episode(
+        "seq.vital_cohort",
+        "cohort_statistics",
+        (
+            ("how many patients had their {name} measured{tg}?", _PATIENTS, "count"),
+            (
+                "what was the average {name} value?",
+                "select avg( {E.value} ) from {E.src} where {E.named}{E.tg}",
+                "number",
+            ),
+            (
+                "and the highest value?",
+                "select max( {E.value} ) from {E.src} where {E.named}{E.tg}",
+                "number",
+            ),
+        ),
+        Anchor("vital", patient=False),
+        Time(_POPULATION),
+    ),
     episode(
         "seq.dx_age_top_drugs",
         "cohort_statistics",
@@ -260,6 +340,31 @@ COHORT_STATISTICS = (
 )
 
 PATIENT_TIMELINE = (
+    episode(
+        "seq.lab_same_time",
+        "patient_timeline",
+        (
+            (
+                "when did patient {pid} last receive a {name} lab test{tg}?",
+                "select {E.time} " + _MINE + " order by {E.time} desc{E.tb} limit 1",
+                "datetime",
+            ),
+            (
+                "which other lab tests did the patient receive at that time?",
+                "select distinct {K.name} from {K.src} where {K.patient} and {K.base} and {K.time} = ( {q1} ) "
+                "and {K.name} <> {L.name}",
+                "strings",
+            ),
+            (
+                "what was the {name} value at that time?",
+                "select {E.value} " + _MINE + " and {E.time} = ( {q1} )",
+                "number",
+            ),
+        ),
+        Anchor("lab"),
+        Role("K", "lab", timed=False),
+        Time(_PATIENT),
+    ),
     episode(
         "seq.dx_then_drugs",
         "patient_timeline",
@@ -413,6 +518,44 @@ _VALUE_AT = "select {E.value} " + _MINE + " order by {E.time} {x.dir}{E.tb} limi
 
 MEASUREMENT_TRACKING = (
     episode(
+        "seq.vital_range",
+        "measurement_tracking",
+        (
+            (
+                "what was the lowest {name} of patient {pid}{tg}?",
+                "select min( {E.value} ) " + _MINE,
+                "number",
+            ),
+            ("and the highest?", "select max( {E.value} ) " + _MINE, "number"),
+            ("what is the difference between them?", "select ( {q2} ) - ( {q1} )", "number"),
+        ),
+        Anchor("vital"),
+        Time(_PATIENT),
+    ),
+    episode(
+        "seq.lab_above_average",
+        "measurement_tracking",
+        (
+            (
+                "what was the average {name} value of patient {pid}{tg}?",
+                "select avg( {E.value} ) " + _MINE,
+                "number",
+            ),
+            (
+                "how many of the {name} values were above that average?",
+                "select count(*) " + _MINE + " and {E.value} > ( {q1} )",
+                "count",
+            ),
+            (
+                "when was the highest of them first measured?",
+                "select {E.time} " + _MINE + " order by {E.value} desc, {E.time} asc{E.tb} limit 1",
+                "datetime",
+            ),
+        ),
+        Anchor("lab"),
+        Time(_PATIENT),
+    ),
+    episode(
         "seq.lab_first_last",
         "measurement_tracking",
         (
@@ -530,6 +673,5 @@ class EhrSeqSqlFamily(EhrFamily):
     dialect = mimic_iii.DIALECT
     templates = TEMPLATES
     context = (
-        CONVENTIONS
-        + '\nLater questions refer to the answers of earlier ones ("those patients", "that stay").'
+        CONVENTIONS + ' Later questions refer to the answers of earlier ones ("those patients", "that stay").'
     )

@@ -25,13 +25,14 @@ from medagentgym.tasks.inspect import inspector_for_db
 from medagentgym.tasks.model import DATA_ACTIONS, Oracle, Question, Resource, Task, TaskId
 from medagentgym.tasks.registry import Family, Inspector
 
-CONVENTIONS = """\
-Conventions: the current time is 2105-12-31 23:59:00 ("now", "this year", "today", "current").
-A patient whose hospital (or ICU) discharge time is empty is still admitted ("current");
-"first"/"last" hospital or ICU visit means the first/last one already discharged. Durations
-are fractional (hours or days between timestamps). "Top N" ranks items by how many records
-they have, with ties sharing a rank (so more than N items may qualify). When several values
-answer a question, give all of them as a list (order does not matter)."""
+CONVENTIONS = (
+    'Conventions: the current time is 2105-12-31 23:59:00 ("now", "this year", "today", "current"). '
+    "A patient whose hospital (or ICU) discharge time is empty is still admitted (current); the first or "
+    "last hospital or ICU visit means the first or last one already discharged. Durations are fractional "
+    '(hours or days between timestamps). "Top N" ranks items by how many records they have, with ties '
+    "sharing a rank (so more than N items may qualify). When several values answer a question, give all "
+    "of them as a list (order does not matter)."
+)
 
 
 def world_resources(world: Any) -> tuple[Resource, ...]:

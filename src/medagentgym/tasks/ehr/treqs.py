@@ -358,11 +358,12 @@ DIALECT = Dialect(
     domains={},
 )
 
-CONTEXT = """\
-The database has five tables joined on HADM_ID: DEMOGRAPHIC (one row per hospital admission),
-DIAGNOSES, PROCEDURES, PRESCRIPTIONS and LAB. Text comparisons are case-insensitive. "How many
-patients" counts distinct SUBJECT_IDs; averages, minima and maxima are over admissions. When
-several values answer a question, give all of them as a list (order does not matter)."""
+CONTEXT = (
+    "The database has five tables joined on HADM_ID: DEMOGRAPHIC (one row per hospital admission), "
+    "DIAGNOSES, PROCEDURES, PRESCRIPTIONS and LAB. Text comparisons are case-insensitive. "
+    '"How many patients" counts distinct SUBJECT_IDs; averages, minima and maxima are over admissions. '
+    "When several values answer a question, give all of them as a list (order does not matter)."
+)
 
 
 @register_family
