@@ -337,7 +337,7 @@ ADMISSION = (
         "number",
         Anchor("stay", scope="icu-cur"),
         Choice("unit"),
-        weight=CURRENT_WEIGHT,
+        weight=CURRENT_WEIGHT / 2,  # a patient with a current stay in the ICU: rarer still
     ),
     Q(
         "adm.since_careunit",

@@ -25,9 +25,11 @@ from medagentgym.tasks.ehr.template import Q, Step, Template
 from medagentgym.tasks.registry import register_family
 
 DEMOGRAPHIC = "demographic"
-SINGLE_WEIGHT = 0.3
-"""A one-condition question has as many instances as its column has values (a hundred or so);
-draw it less often than two-condition ones."""
+SINGLE_WEIGHT = 0.15
+SMALL_PAIR_WEIGHT = 0.25
+"""A one-condition question has as many instances as its column has values (a hundred or so),
+and a pair with a small column (gender, fluid ...) not many more; draw them less often than
+pairs of two large columns."""
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,22 @@ class Cond:
 CONDITIONS = (
     Cond("age_lt", DEMOGRAPHIC, "age", "<", "whose age is less than {v}"),
     Cond("age_ge", DEMOGRAPHIC, "age", ">=", "whose age is greater than or equal to {v}"),
-    Cond("stay_gt", DEMOGRAPHIC, "days_stay", ">", "who stayed in the hospital for more than {v} days"),
-    Cond("stay_lt", DEMOGRAPHIC, "days_stay", "<", "who stayed in the hospital for less than {v} days"),
+    Cond(
+        "stay_gt",
+        DEMOGRAPHIC,
+        "days_stay",
+        ">",
+        "who stayed in the hospital for more than {v} days",
+        large=False,
+    ),
+    Cond(
+        "stay_lt",
+        DEMOGRAPHIC,
+        "days_stay",
+        "<",
+        "who stayed in the hospital for less than {v} days",
+        large=False,
+    ),
     Cond("dob_lt", DEMOGRAPHIC, "dob_year", "<", "who were born before the year {v}"),
     Cond("dod_le", DEMOGRAPHIC, "dod_year", "<=", "who died in or before the year {v}"),
     Cond("admit_lt", DEMOGRAPHIC, "admityear", "<", "who were admitted before the year {v}"),
@@ -152,6 +168,7 @@ def _count_templates() -> list[Template]:
             f"select count( distinct demographic.subject_id ) from demographic where {_where((a, b))}",
             "count",
             *_slots((a, b)),
+            weight=1.0 if a.large and b.large else SMALL_PAIR_WEIGHT,
         )
         for a, b in _pairs()
     ]
