@@ -3,13 +3,13 @@
 Prints one JSON object. Generation is measured on the default worlds, cold (a fresh cache:
 every instance runs its SQL) and warm (the instance cache of the same run), next to a baseline
 measured in the same run: the time to execute the gold SQL of the same tasks once, which no
-generator can avoid. request_info is timed per call (median and p95 over a fixed mix of schema,
+generator can avoid; medians over ``--repeats`` runs. request_info is timed per call (median and p95 over a fixed mix of schema,
 column-value and fuzzy-search calls). The importer runs every official file it finds.
 
     python benchmarks/ehr_tasks.py [--tasks 300] [--official /path/to/official] [--families ...]
 
 Run it with MEDAGENTGYM_HOME pointing at a scratch directory: it builds the default worlds
-there if they are missing (about a minute) and deletes its instance caches first.
+there if they are missing (about a minute) and deletes the instance caches it measures.
 """
 
 from __future__ import annotations
@@ -44,34 +44,41 @@ TABLE_COLUMN = {
 }
 
 
-def generation(name: str, count: int) -> dict[str, Any]:
-    """Tasks per second building the first ``count`` test tasks, cold and warm, and the SQL baseline."""
+def _rate(name: str, count: int, *, fresh_cache: bool) -> tuple[float, list[Any]]:
+    """Tasks per second building the first ``count`` test tasks with a new family instance."""
+    if fresh_cache:
+        shutil.rmtree(subdir("ehr-instances"), ignore_errors=True)
+    family = type(get_family(name))()
+    family.pools(0)
+    start = time.perf_counter()
+    tasks = [family.task("test", i) for i in range(count)]
+    return count / (time.perf_counter() - start), tasks
+
+
+def generation(name: str, count: int, repeats: int) -> dict[str, Any]:
+    """Cold (fresh cache) and warm (cached) generation rates, medians over ``repeats``, and the
+    rate of running the same tasks' gold SQL alone (the part no generator can skip)."""
     family = get_family(name)
     assert isinstance(family, EhrFamily)
     family.prepare(0)
-    fresh = type(family)()
-    fresh.pools(0)
-    start = time.perf_counter()
-    tasks = [fresh.task("test", i) for i in range(count)]
-    cold = time.perf_counter() - start
-    warm_family = type(family)()
-    warm_family.pools(0)
-    start = time.perf_counter()
-    for i in range(count):
-        warm_family.task("test", i)
-    warm = time.perf_counter() - start
-    conn = sqlite3.connect(f"file:{fresh.world(0).db_path}?mode=ro", uri=True)
-    start = time.perf_counter()
-    for task in tasks:
-        for sql in task.metadata["sql"]:
-            conn.execute(sql).fetchall()
-    baseline = time.perf_counter() - start
+    cold, warm, baseline = [], [], []
+    conn = sqlite3.connect(f"file:{family.world(0).db_path}?mode=ro", uri=True)
+    for _ in range(repeats):
+        rate, tasks = _rate(name, count, fresh_cache=True)
+        cold.append(rate)
+        warm.append(_rate(name, count, fresh_cache=False)[0])
+        start = time.perf_counter()
+        for task in tasks:
+            for sql in task.metadata["sql"]:
+                conn.execute(sql).fetchall()
+        baseline.append(count / (time.perf_counter() - start))
     return {
         "tasks": count,
-        "cold_tasks_per_s": round(count / cold, 1),
-        "warm_tasks_per_s": round(count / warm, 1),
-        "baseline_gold_sql_only_tasks_per_s": round(count / baseline, 1),
-        "cold_vs_baseline": round(cold / baseline, 2),
+        "repeats": repeats,
+        "cold_tasks_per_s": round(statistics.median(cold), 1),
+        "warm_tasks_per_s": round(statistics.median(warm), 1),
+        "baseline_gold_sql_only_tasks_per_s": round(statistics.median(baseline), 1),
+        "cold_vs_baseline_time": round(statistics.median(baseline) / statistics.median(cold), 2),
     }
 
 
@@ -130,12 +137,12 @@ def importer(official: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=300)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--official", type=Path, default=Path("/work/shared/official"))
     parser.add_argument("--families", nargs="*", default=list(FAMILIES))
     args = parser.parse_args()
-    shutil.rmtree(subdir("ehr-instances"), ignore_errors=True)
     report: dict[str, Any] = {
-        "generation": {name: generation(name, args.tasks) for name in args.families},
+        "generation": {name: generation(name, args.tasks, args.repeats) for name in args.families},
         "request_info": {name: request_info(name) for name in args.families if name != "ehr_seqsql"},
     }
     if args.official.is_dir():
