@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from medagentgym.errors import MedAgentGymError
+from medagentgym.runs.cli import eval_command, report_command
 
 app = typer.Typer(
     name="medagentgym",
@@ -28,6 +29,8 @@ app = typer.Typer(
 )
 tasks_app = typer.Typer(help="Browse the task registry.", no_args_is_help=True)
 app.add_typer(tasks_app, name="tasks")
+app.command("eval")(eval_command)
+app.command("report")(report_command)
 
 console = Console()
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
