@@ -117,9 +117,10 @@ def test_harness_faults_are_recorded_not_fatal(tmp_path: Path):
         async def act(self, env, observation, info):
             raise RuntimeError("bug in the agent")
 
-    settings = EvalSettings(model="agent:broken", families=("demo",), limit=2, infra_retries=0)
+    settings = EvalSettings(model="agent:broken", families=("demo",), limit=2, infra_retries=2)
     summary = evaluate(settings, Broken("zero"), tmp_path)
     assert summary["infra_errors"] == 2
+    assert len(RunStore(tmp_path).episodes()) == 2  # not replayed within the run
     episode = RunStore(tmp_path).episodes()[0]
     assert episode.termination == "harness_error" and episode.error == "RuntimeError: bug in the agent"
     assert "Traceback" in episode.extra["traceback"]

@@ -4,9 +4,11 @@
   at once, so model calls of different episodes overlap (and batch, for local models).
 * Every attempt is appended to the run's ``episodes.jsonl`` as soon as it ends. A rerun skips
   pairs that already have a final outcome, so an interrupted run (even by kill -9) resumes.
-* An infrastructure error (the model API failed after its own retries, the sandbox broke, or the
-  harness itself raised) is recorded, counted apart from the model's failures, and the pair is
-  put back at the end of the queue, up to ``infra_retries`` more times.
+* An infrastructure error (the model API failed after its own retries, the sandbox broke) is
+  recorded, counted apart from the model's failures, and the pair is put back at the end of the
+  queue, up to ``infra_retries`` more times. A harness fault (an unexpected exception: a bug, a
+  missing component) is recorded and counted the same way but not replayed in the same run,
+  since it would most likely fail again; a rerun of the command retries it.
 """
 
 from __future__ import annotations
@@ -160,7 +162,8 @@ async def play(
                 episode = await _play_one(env, agent, item, settings.seed)
                 episode.extra["attempt"] = attempt
                 await asyncio.to_thread(writer.write, episode)
-                again = episode.status == "infra_error" and attempt < settings.infra_retries
+                retryable = episode.status == "infra_error" and episode.termination != "harness_error"
+                again = retryable and attempt < settings.infra_retries
                 if again:
                     queue.put_nowait((item, attempt + 1))
                 if sink is not None:
