@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -102,10 +103,14 @@ class HFChatModel(ChatModel):
         *,
         device: str = "auto",
         dtype: str = "auto",
+        threads: int | None = None,
         name: str | None = None,
         **options: Any,
     ) -> HFChatModel:
         """Load a model directory (a checkpoint, a converted model) or a hub id.
+
+        ``threads`` sets torch's CPU threads; None picks them from the cores other processes
+        leave idle (see :func:`cpu_threads`).
 
         Raises:
             ConfigError: the directory is not a model, or the hub cannot be reached (offline).
@@ -118,6 +123,8 @@ class HFChatModel(ChatModel):
         if local and not (path / "config.json").is_file() and not (path / "adapter_config.json").is_file():
             raise ConfigError(f"{path} is not a transformers model directory (no config.json)")
         resolved_device = ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
+        if resolved_device == "cpu":
+            torch.set_num_threads(threads or cpu_threads())
         torch_dtype = _dtype(torch, dtype, resolved_device)
         where = str(path) if local else str(source)
         cached_only = False if local else _check_hub(where)
@@ -310,6 +317,18 @@ def quiet_transformers() -> Iterator[None]:
         hf_logging.set_verbosity(verbosity)
         if bars:
             hf_logging.enable_progress_bar()
+
+
+def cpu_threads() -> int:
+    """Threads for CPU inference: the cores that other processes leave idle, at least one.
+
+    torch's OpenMP threads spin while they wait for each other; when another process keeps a
+    core busy, a thread on that core stalls every operation. On a shared 2-core machine one
+    thread was 3-8x faster than two while other jobs ran (docs/evaluation.md).
+    """
+    cores = os.cpu_count() or 1
+    busy = os.getloadavg()[0]
+    return max(1, min(cores, round(cores - busy)))
 
 
 def _stop_ids(model: Any, tokenizer: Any) -> tuple[int, ...]:

@@ -41,6 +41,7 @@ class BackendOptions:
     dtype: str = "auto"
     max_new_tokens: int = 512
     max_batch_size: int = 16
+    threads: int | None = None
 
 
 def parse_spec(spec: str) -> tuple[str, str]:
@@ -78,6 +79,7 @@ def build_model(spec: str, options: BackendOptions | None = None) -> ChatModel:
             "dtype": options.dtype,
             "max_new_tokens": options.max_new_tokens,
             "max_batch_size": options.max_batch_size,
+            "threads": options.threads,
         }
         if kind == "local":
             from medagentgym.models.embedded import load_embedded

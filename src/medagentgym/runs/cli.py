@@ -212,6 +212,10 @@ def eval_command(
     batch_size: Annotated[
         int, Opt(help="Local models: most sequences per generate call.", rich_help_panel=BACKEND)
     ] = 16,
+    threads: Annotated[
+        int | None,
+        Opt(help="Local models on CPU: torch threads (default: the idle cores).", rich_help_panel=BACKEND),
+    ] = None,
     as_json: Annotated[bool, Opt("--json", help="Print the summary as JSON on stdout.")] = False,
 ) -> None:
     """Evaluate a model (or a scripted agent) on task families; resumable, nothing lost."""
@@ -256,6 +260,7 @@ def eval_command(
         dtype=dtype,
         max_new_tokens=max_new_tokens,
         max_batch_size=batch_size,
+        threads=threads,
     )
     out = out or Path("runs") / f"{model.replace(':', '-').replace('/', '_')}-{split}"
     agent = build_agent(
