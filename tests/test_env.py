@@ -276,3 +276,11 @@ def test_render_ansi():
     env = medagentgym.make("demo", render_mode="ansi")
     env.reset(seed=0)
     assert "[system]" in env.render()
+
+
+def test_gymnasium_make_with_the_registered_id():
+    env = gym.make("medagentgym.env:MedAgentGym-v0", name="demo", split="test")
+    _, info = env.reset(seed=1)
+    answer = env.unwrapped.task.questions[0].grader.to_spec()["reference"]
+    _, reward, terminated, _, _ = env.step(submit(answer))
+    assert info["task_id"].startswith("demo/test/") and reward == 1.0 and terminated
