@@ -124,6 +124,21 @@ def validate_command(
         console.print(f"oracle failed on: {', '.join(result['oracle_failures'][:20])}")
 
 
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
+    max_sessions: Annotated[int, typer.Option(help="Episodes held at once.")] = 256,
+    idle_timeout: Annotated[float, typer.Option(help="Seconds before an idle episode is closed.")] = 1800.0,
+) -> None:
+    """Serve environments over HTTP (see docs/server.md); clients use medagentgym.server.client.RemoteEnv."""
+    import uvicorn
+
+    from medagentgym.server.app import create_app
+
+    uvicorn.run(create_app(max_sessions=max_sessions, idle_timeout_s=idle_timeout), host=host, port=port)
+
+
 def main() -> None:
     """Console-script entry point: run the CLI, turning our errors into one-line messages."""
     try:
