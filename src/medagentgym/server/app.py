@@ -37,7 +37,7 @@ ENV_OPTIONS = {
 
 class CreateEpisode(BaseModel):
     name: str = Field(description="A family, a task id or a saved task-set directory on the server.")
-    split: str | None = "test"
+    split: str | None = None
     seed: int = 0
     options: dict[str, Any] = Field(default_factory=dict, description="Environment options.")
     reset_seed: int | None = None

@@ -23,7 +23,7 @@ class RemoteEnv(gym.Env[list[Message], Any]):
         self,
         url: str,
         name: str,
-        split: str | None = "test",
+        split: str | None = None,
         *,
         seed: int = 0,
         timeout_s: float = 300.0,
