@@ -72,6 +72,12 @@ def test_reference_answers_pass_and_trivial_answers_fail(sample):
             assert verdict.message == "Incorrect." if verdict.parsed else "expected" in verdict.message
 
 
+def test_constant_guesses_pass_at_most_two_percent(family):
+    graders = [family.task("test", i).questions[0].grader for i in range(240)]
+    for guess in (0, 1, 0.05, 0.5, 0.8, 0.9, 10, 100):
+        assert sum(g.grade(guess).correct for g in graders) <= 0.02 * 240, guess
+
+
 def test_oracle_programs_print_the_reference_answer(family, run_programs):
     tasks = [family.task("test", i) for i in range(0, 240, 4)]  # every category and target, 60 tasks
     results = run_programs([t.questions[0].oracle.code for t in tasks])
