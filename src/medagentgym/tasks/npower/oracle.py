@@ -2,8 +2,9 @@
 
 It restates the question's numbers, computes the effect size with the study's own
 ``effect_code`` and calls statsmodels (or the normal formula for Cox models), then prints the
-answer as JSON on its last line. It shares no code with the engine, so an oracle that passes is an
-independent check of the reference answer.
+answer as JSON on its last line. The effect size and the calculation run apart from the engine's
+(only the calculation's options, such as the number of groups or the sidedness, are copied in),
+so an oracle that passes is an independent check of the reference answer.
 """
 
 from __future__ import annotations
