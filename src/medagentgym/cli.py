@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from medagentgym.errors import MedAgentGymError
+from medagentgym.importers.cli import app as import_app
 
 app = typer.Typer(
     name="medagentgym",
@@ -28,6 +29,7 @@ app = typer.Typer(
 )
 tasks_app = typer.Typer(help="Browse the task registry.", no_args_is_help=True)
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(import_app, name="import")
 
 console = Console()
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from medagentgym.tasks.graders import Grader
 from medagentgym.tasks.medcalc import sampling
 from medagentgym.tasks.medcalc.catalog import CALCULATORS
 from medagentgym.tasks.medcalc.grading import grader_for
@@ -34,7 +35,7 @@ def task_for(
     split: str,
     note: str,
     question: str,
-    answer: Any,
+    grader: Grader,
     oracle: Oracle,
     metadata: dict[str, Any],
 ) -> Task:
@@ -44,7 +45,7 @@ def task_for(
         family=MedCalcFamily.name,
         category=calc.slug,
         split=split,
-        questions=(Question(question, grader_for(calc.output, answer), oracle),),
+        questions=(Question(question, grader, oracle),),
         context=f"Patient note:\n{note}",
         actions=ACTIONS,
         metadata={
@@ -83,7 +84,7 @@ class MedCalcFamily(Family):
             split=split,
             note=write_note(calc, draw, rng),
             question=calc.prompt_question(draw.values),
-            answer=draw.answer,
+            grader=grader_for(calc.output, draw.answer),
             oracle=Oracle(code=oracle_code(calc.formula, inputs)),
             metadata={"inputs": inputs, "fingerprint": draw.fingerprint},
         )

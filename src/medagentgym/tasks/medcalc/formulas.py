@@ -549,6 +549,11 @@ def caprini(
     history_of_vte: bool,
     family_history_of_thrombosis: bool,
     factor_v_leiden: bool,
+    prothrombin_20210a: bool,
+    homocysteine: bool,
+    lupus_anticoagulant: bool,
+    anticardiolipin: bool,
+    heparin_induced_thrombocytopenia: bool,
     thrombophilia_other: bool,
     hip_pelvis_leg_fracture: bool,
     recent_stroke: bool,
@@ -572,7 +577,17 @@ def caprini(
         acute_mi,
     )
     two = (central_venous_access, malignancy, plaster_cast)
-    three = (history_of_vte, family_history_of_thrombosis, factor_v_leiden, thrombophilia_other)
+    three = (
+        history_of_vte,
+        family_history_of_thrombosis,
+        factor_v_leiden,
+        prothrombin_20210a,
+        homocysteine,
+        lupus_anticoagulant,
+        anticardiolipin,
+        heparin_induced_thrombocytopenia,
+        thrombophilia_other,
+    )
     five = (hip_pelvis_leg_fracture, recent_stroke, multiple_trauma, spinal_cord_injury)
     return int(score + sum(one) + 2 * sum(two) + 3 * sum(three) + 5 * sum(five))
 

@@ -29,7 +29,7 @@ def _qtc(id_: int, name: str, formula: object, method: str) -> Calculator:
         unit="msec",
         formula=formula,  # type: ignore[arg-type]
         question=f"Using the {method} formula, what is the patient's corrected QT interval in msec?",
-        inputs=(HEART_RATE, num("qt", 300, 560, "QT interval")),
+        inputs=(HEART_RATE, num("qt", 300, 560, "QT Interval")),
         settings=ECG_SETTINGS,
     )
 

@@ -90,7 +90,7 @@ VENTILATED = Choice(
         False: ("{He} is breathing spontaneously via a face mask.", "{He} is not intubated."),
     },
     section="exam",
-    aliases=("On mechanical ventilation", "Mechanical ventilation"),
+    aliases=("On mechanical ventilation", "Continuous positive airway pressure"),
 )
 
 
@@ -113,6 +113,21 @@ def describe_pressors(values: Values, rng: np.random.Generator) -> str:
     if not doses:
         return str(rng.choice(("{He} requires no vasopressor support.", "No vasopressors are running.")))
     return "{He} is receiving " + " and ".join(doses) + "."
+
+
+THROMBOPHILIAS = (  # Caprini items worth 3 points each: (key, wording, MedCalc-Bench entity)
+    ("factor_v_leiden", "factor V Leiden heterozygosity", "Positive Factor V Leiden"),
+    ("prothrombin_20210a", "the prothrombin 20210A mutation", "Positive prothrombin 20210A"),
+    ("homocysteine", "an elevated serum homocysteine", "Elevated serum homocysteine"),
+    ("lupus_anticoagulant", "a positive lupus anticoagulant", "Positive lupus anticoagulant"),
+    ("anticardiolipin", "elevated anticardiolipin antibodies", "Elevated anticardiolipin antibody"),
+    (
+        "heparin_induced_thrombocytopenia",
+        "heparin-induced thrombocytopenia",
+        "Heparin-induced thrombocytopenia",
+    ),
+    ("thrombophilia_other", "antithrombin III deficiency", "Other congenital or acquired thrombophilia"),
+)
 
 
 CALCULATORS = (
@@ -279,7 +294,7 @@ CALCULATORS = (
                 "calf_swelling",
                 "calf swelling 4 cm larger than the other side",
                 "calf asymmetry",
-                "Calf swelling >3 cm compared to the other leg",
+                "Calf swelling >3 centimeters compared to the other leg",
                 section="exam",
             ),
             flag(
@@ -320,7 +335,7 @@ CALCULATORS = (
                 "previous_dvt",
                 "a previously documented DVT",
                 "venous thrombosis",
-                "Previously documented DVT",
+                "Previously documented Deep Vein Thrombosis",
             ),
             Choice(
                 "alternative_diagnosis",
@@ -335,7 +350,7 @@ CALCULATORS = (
                     ),
                 },
                 section="plan",
-                aliases=("Alternative diagnosis to DVT as likely or more likely",),
+                aliases=("Alternative diagnosis to Deep Vein Thrombosis as likely or more likely",),
             ),
         ),
         settings=(
@@ -463,23 +478,21 @@ CALCULATORS = (
                 },
             ),
             flag("hypertension", "hypertension", "hypertension", "Hypertension history"),
-            flag("hypercholesterolemia", "hypercholesterolemia", "hyperlipidemia", "Hypercholesterolemia"),
-            flag(
-                "diabetes", "type 2 diabetes", "diabetes", "Diabetes mellitus criterion for CVD risk factor"
-            ),
-            flag("smoking", ("current smoking",), "tobacco use", "Smoking", section="social"),
+            flag("hypercholesterolemia", "hypercholesterolemia", "hyperlipidemia", "hypercholesterolemia"),
+            flag("diabetes", "type 2 diabetes", "diabetes", "Diabetes mellitus"),
+            flag("smoking", ("current smoking",), "tobacco use", "smoking", section="social"),
             flag(
                 "family_history",
                 "a brother with a myocardial infarction at 48",
                 "premature coronary disease in the family",
-                "Family history of cardiovascular disease",
+                "parent or sibling with Cardiovascular disease before age 65",
             ),
             flag("obesity", ("obesity (BMI 34 kg/m²)", "morbid obesity"), "obesity", "Obesity"),
             flag(
                 "atherosclerotic_disease",
                 ("a prior coronary stent", "peripheral arterial disease"),
                 "known atherosclerotic disease",
-                "Atherosclerotic disease",
+                "atherosclerotic disease",
             ),
         ),
         settings=CHEST_PAIN,
@@ -559,7 +572,7 @@ CALCULATORS = (
                     ),
                 },
                 section="history",
-                aliases=("History of severe organ failure or immunocompromise", "Surgery Type"),
+                aliases=("History of severe organ failure or immunocompromise",),
             ),
         ),
         settings=ICU,
@@ -575,7 +588,7 @@ CALCULATORS = (
         notes=ABSENT_IF_UNSTATED,
         inputs=(
             rare("mi", "a myocardial infarction", "myocardial infarction", "Myocardial infarction"),
-            rare("chf", "congestive heart failure", "heart failure", "Congestive heart failure"),
+            rare("chf", "congestive heart failure", "heart failure", "Congestive Heart Failure"),
             rare(
                 "peripheral_vascular_disease",
                 "peripheral vascular disease with claudication",
@@ -586,7 +599,7 @@ CALCULATORS = (
                 "cerebrovascular_disease",
                 ("a prior stroke without residual deficit", "a transient ischemic attack"),
                 "cerebrovascular disease",
-                "Cerebrovascular accident",
+                "Cerebrovascular Accident",
                 "Transient ischemic attacks history",
             ),
             rare("dementia", "Alzheimer dementia", "dementia", "Dementia"),
@@ -594,7 +607,7 @@ CALCULATORS = (
                 "copd",
                 "chronic obstructive pulmonary disease",
                 "chronic lung disease",
-                "Chronic obstructive pulmonary disease",
+                "Chronic Pulmonary Disease",
             ),
             rare(
                 "connective_tissue_disease",
@@ -730,7 +743,7 @@ CALCULATORS = (
                 "central_venous_access",
                 "a tunnelled central venous catheter",
                 "central venous access",
-                "Current central venuous access",
+                "Current central venous access",
                 section="exam",
             ),
             rare(
@@ -755,7 +768,7 @@ CALCULATORS = (
                 "malignancy",
                 ("colon cancer treated last year", "active breast cancer"),
                 "cancer",
-                "Malignancy",
+                "Present or previous malignancy",
             ),
             rare(
                 "plaster_cast",
@@ -768,8 +781,8 @@ CALCULATORS = (
                 "history_of_vte",
                 ("a deep vein thrombosis", "a pulmonary embolism"),
                 "venous thromboembolism",
-                "Previous DVT documented",
-                "Previous pulmonary embolism documented",
+                "Previously documented Deep Vein Thrombosis",
+                "Previously Documented Pulmonary Embolism",
             ),
             rare(
                 "family_history_of_thrombosis",
@@ -777,18 +790,9 @@ CALCULATORS = (
                 "family history of clots",
                 "Family history of thrombosis",
             ),
-            rare(
-                "factor_v_leiden",
-                "factor V Leiden heterozygosity",
-                "known thrombophilia",
-                "Positive Factor V Leiden",
-            ),
-            rare(
-                "thrombophilia_other",
-                ("a positive lupus anticoagulant", "heparin-induced thrombocytopenia"),
-                "clotting disorders",
-                "Other congenital or acquired thrombophilia",
-                "Positive lupus anticoagulant",
+            *(
+                flag(key, yes, "known thrombophilia", alias, chance=0.08)
+                for key, yes, alias in THROMBOPHILIAS
             ),
             rare(
                 "hip_pelvis_leg_fracture",

@@ -130,6 +130,7 @@ CALCULATORS = (
                 },
                 "Best eye response",
                 {
+                    "not testable": "spontaneous",  # MedCalc-Bench scores an untestable response as 4
                     "eyes open spontaneously": "spontaneous",
                     "eye opening to verbal command": "to voice",
                     "eye opening to pain": "to pain",
@@ -146,7 +147,7 @@ CALCULATORS = (
                     "none": ("{He} makes no verbal response.",),
                 },
                 "Best verbal response",
-                {"no verbal response": "none"},
+                {"no verbal response": "none", "not testable": "confused"},
             ),
             _gcs_choice(
                 "motor",
@@ -201,7 +202,7 @@ CALCULATORS = (
                 "Neoplastic disease",
             ),
             flag("liver_disease", "cirrhosis", "liver disease", "Liver disease history"),
-            flag("chf", "congestive heart failure", "heart failure", "CHF History"),
+            flag("chf", "congestive heart failure", "heart failure", "Congestive Heart Failure"),
             flag(
                 "cerebrovascular_disease",
                 "a prior stroke",
@@ -265,7 +266,7 @@ CALCULATORS = (
                     False: ("The symptoms began five days ago.", "{He} has been unwell for a week."),
                 },
                 section="presentation",
-                aliases=("Symptom onset ≤3 days",),
+                aliases=("Symptom onset <=3 days",),
             ),
             flag(
                 "inflamed_tonsils",

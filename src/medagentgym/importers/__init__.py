@@ -1,0 +1,1 @@
+"""Importers: official task files (MedCalc-Bench, ...) turned into MedAgentGym task sets."""
