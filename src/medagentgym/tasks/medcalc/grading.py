@@ -69,7 +69,7 @@ def _pair(submission: Any) -> tuple[int, int] | None:
         try:
             return _pair(_literal(text))
         except (ValueError, SyntaxError):
-            return None
+            text = text[1:-1] if text[-1:] in ")]" else text  # "(4 weeks, 2 days)" as MedCalc-Bench asks
     match = _PAIR.fullmatch(text.strip("'\"` ."))
     return (int(match[1]), int(match[2])) if match else None
 

@@ -84,15 +84,10 @@ KNOWN_DIFFERENCES = (
     ),
     KnownDifference(
         36,
-        lambda i, e: i["bmi"] > 25,
+        _always,
         LABEL,
-        "v1.0 gives 2 points for BMI > 25 kg/m^2; the Caprini score gives 1",
-    ),
-    KnownDifference(
-        36,
-        lambda i, e: bool(i["history_of_vte"]),
-        CONVENTION,
-        "v1.0 scores previous DVT and previous PE as two 3-point items; MDCalc has one 'history of VTE' item",
+        "the v1.0 Caprini code never adds the points of present yes/no items (it only writes them into the "
+        "explanation); it scores age, surgery type, mobility and BMI > 25 (2 points instead of 1)",
     ),
     KnownDifference(
         43,
@@ -119,6 +114,12 @@ KNOWN_DIFFERENCES = (
         lambda i, e: i["bilirubin"] == 2 or i["albumin"] == 2.8,
         CONVENTION,
         "v1.0 gives no points for a bilirubin of exactly 2 mg/dL and 3 points for an albumin of exactly 2.8 g/dL",
+    ),
+    KnownDifference(
+        27,
+        lambda i, e: i["hemoglobin"] in (10.0, 12.0, 13.0) or i["bun"] == 70,
+        CONVENTION,
+        "v1.0 puts hemoglobin of exactly 10, 12 or 13 g/dL and BUN of exactly 70 mg/dL in the neighbouring band",
     ),
     KnownDifference(
         2,
