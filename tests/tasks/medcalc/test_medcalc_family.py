@@ -48,8 +48,8 @@ def test_tasks_are_deterministic_and_seeded():
 
 
 def test_train_and_test_inputs_never_coincide():
-    test = {FAMILY.task("test", i).metadata["fingerprint"] for i in range(FAMILY.size("test"))}
-    train = {FAMILY.task("train", i).metadata["fingerprint"] for i in range(0, FAMILY.size("train"), 7)}
+    test = {FAMILY.task("test", i).metadata["fingerprint"] for i in range(0, FAMILY.size("test"), 3)}
+    train = {FAMILY.task("train", i).metadata["fingerprint"] for i in range(0, FAMILY.size("train"), 29)}
     assert all(sampling.in_test_share(fp) for fp in test)
     assert not any(sampling.in_test_share(fp) for fp in train)
     assert not test & train
@@ -132,7 +132,7 @@ def test_trivial_answers_fail_on_every_calculator():
 
 def test_answers_are_never_zero_and_include_negatives():
     references = []
-    for i in range(0, FAMILY.size("test")):
+    for i in range(0, FAMILY.size("test"), 2):
         spec = FAMILY.task("test", i).questions[0].grader.to_spec()
         references.append(spec.get("reference", spec.get("lower")))
     numbers = [r for r in references if isinstance(r, int | float)]
