@@ -78,7 +78,9 @@ def _read(calc: Calculator, spec: Any, found: Mapping[str, Any]) -> dict[str, An
     if isinstance(spec, Choice):
         return {spec.key: _level(spec, hits[0]) if hits else _default_level(spec)}
     if isinstance(spec, Count):
-        return {spec.key: int(_number(hits[0]))} if hits else {}
+        if hits:
+            return {spec.key: int(_number(hits[0]))}
+        return {} if spec.default is None else {spec.key: spec.default}
     if isinstance(spec, Day):
         return {spec.key: _date(hits[0])} if hits else {}
     if isinstance(spec, Num):

@@ -71,6 +71,7 @@ class Count:
     phrases: tuple[str, ...]
     section: NoteSection = "history"
     aliases: tuple[str, ...] = ()
+    default: int | None = None  # the value an official row that omits it implies
 
 
 @dataclass(frozen=True)

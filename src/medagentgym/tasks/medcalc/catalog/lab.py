@@ -32,7 +32,8 @@ LOW_BICARBONATE = num("bicarbonate", 5, 21, "Bicarbonate", "bicarbonate")  # kee
 def _chloride_bounds(values: Values) -> Bounds:
     """Chloride that leaves an anion gap of 3-34 mEq/L (wider gaps are implausible)."""
     rest = values["sodium"] - values["bicarbonate"]
-    return (max(80.0, rest - 34), min(125.0, rest - 3))
+    low = max(80.0, rest - 34)
+    return (low, max(low, min(125.0, rest - 3)))
 
 
 CHLORIDE = Num("chloride", "chloride", _chloride_bounds, aliases=("Chloride", "chloride"))

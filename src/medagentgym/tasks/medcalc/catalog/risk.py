@@ -79,6 +79,7 @@ GCS_SCORE = Count(
     ("{His} Glasgow Coma Scale score is {n}.", "GCS is {n}.", "{He} has a GCS of {n}."),
     section="exam",
     aliases=("Glasgow Coma Score",),
+    default=15,
 )
 VENTILATED = Choice(
     "ventilated",
@@ -201,6 +202,7 @@ CALCULATORS = (
                 ),
                 section="social",
                 aliases=("Number of Alcoholic Drinks Per Week",),
+                default=0,
             ),
         ),
         settings=AF,
