@@ -65,7 +65,7 @@ NUMBER_INTROS = {
     "abg": ("An arterial blood gas showed {items}.", "ABG: {items}."),
     "urine": ("Urine studies showed {items}.", "A spot urine sample showed {items}."),
     "ecg": ("An ECG showed {items}.", "ECG: {items}.", "The electrocardiogram demonstrated {items}."),
-    "body": ("{His} measurements were {items}.", "Anthropometrics: {items}."),
+    "body": ("Measured {items}.", "Anthropometrics: {items}."),
 }
 ITEM_FRAMES = ("{name} {value}", "{name} of {value}", "{name}: {value}")
 
