@@ -138,3 +138,15 @@ def test_answers_are_never_zero_and_include_negatives():
     numbers = [r for r in references if isinstance(r, int | float)]
     assert 0 not in numbers
     assert any(n < 0 for n in numbers)
+
+
+def test_tasks_list_shows_55_medcalc_categories():
+    from typer.testing import CliRunner
+
+    from medagentgym.cli import app
+
+    result = CliRunner().invoke(app, ["tasks", "list", "--json"])
+    rows = [r for r in json.loads(result.stdout) if r["family"] == "medcalc"]
+    for split, size in (("train", 10_053), ("test", 1_047)):
+        counts = {r["category"]: r["count"] for r in rows if r["split"] == split}
+        assert len(counts) == 55 and sum(counts.values()) == size

@@ -60,7 +60,7 @@ def draw(calc: Calculator, split: str, rng: np.random.Generator) -> Draw:
     for _ in range(MAX_ATTEMPTS):
         values, readings = _draw_values(calc, rng)
         answer = _answer(calc, values)
-        if answer is None or (calc.valid is not None and not calc.valid(values)):
+        if answer is None:
             continue
         fingerprint = fingerprint_of(calc, values)
         if in_test_share(fingerprint) != (split == "test"):
@@ -111,7 +111,7 @@ def _draw_number(spec: Num, values: dict[str, Any], rng: np.random.Generator) ->
         lo, hi = normal_lo, normal_hi
     canonical = round(float(rng.uniform(lo, hi)), quantity.canonical.decimals)
     units = quantity.units
-    if spec.canonical_only or len(units) == 1 or rng.random() < CANONICAL_UNIT_CHANCE:
+    if len(units) == 1 or rng.random() < CANONICAL_UNIT_CHANCE:
         unit = units[0]
     else:
         unit = units[1 + int(rng.integers(len(units) - 1))]

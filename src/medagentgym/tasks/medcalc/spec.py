@@ -29,7 +29,6 @@ class Num:
     quantity: str
     bounds: Bounds | Callable[[Values], Bounds]
     aliases: tuple[str, ...] = ()
-    canonical_only: bool = False  # never written in another unit (for example drug doses)
 
     @property
     def measured(self) -> Quantity:
@@ -119,7 +118,6 @@ class Calculator:
     age: Bounds = (18, 90)
     sex: Literal["any", "female", "male"] = "any"
     notes: str = ""  # conventions appended to the question
-    valid: Callable[[Values], bool] | None = None
 
     @property
     def slug(self) -> str:
