@@ -187,8 +187,8 @@ def fixture_file(tmp_path: Path) -> Path:
 def test_rows_load_and_bad_rows_are_reported(fixture_file):
     result = import_npowerai(fixture_file)
     report = result.report()
-    assert (report["total"], report["loaded"], report["failed"]) == (20, 13, 7)
-    errors = {f["line"]: f["error"] for f in report["failures"]}
+    assert (report["total"], report["loaded"], len(report["failed"])) == (20, 13, 7)
+    errors = {f["row"]: f["reason"] for f in report["failed"]}
     assert errors[14].startswith("not JSON")
     assert "missing estimate_target, answer" in errors[15]
     assert "unknown task_type 'Two-way ANOVA'" in errors[16]
@@ -262,7 +262,7 @@ def test_cli_reports_json_and_saves_a_task_set(fixture_file, tmp_path):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert (report["total"], report["loaded"], report["failed"]) == (20, 13, 7)
+    assert (report["total"], report["loaded"], len(report["failed"])) == (20, 13, 7)
     assert report["out"] == str(out) and report["recompute"]["agree"] == 7
     env = medagentgym.make(str(out))
     _, info = env.reset(options={"index": 0})

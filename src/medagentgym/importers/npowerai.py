@@ -26,7 +26,6 @@ from medagentgym.tasks.npower.studies import Target
 from medagentgym.tasks.npower.wording import ENDINGS
 
 SOURCE = "npowerai"
-SHOWN_FAILURES = 20
 
 
 class RowError(ValueError):
@@ -60,10 +59,8 @@ class ImportResult:
         report: dict[str, Any] = {
             "total": self.total,
             "loaded": len(self.tasks),
-            "failed": len(self.failures),
+            "failed": [{"row": n, "reason": e} for n, e in self.failures],
         }
-        if self.failures:
-            report["failures"] = [{"line": n, "error": e} for n, e in self.failures[:SHOWN_FAILURES]]
         if self.recompute is not None:
             report["recompute"] = self.recompute
         return report
