@@ -120,3 +120,14 @@ def test_openai_spec_builds_an_llm_agent(tmp_path):
         assert config["model"]["model"] == "fake" and config["model"]["base_url"] == server.base_url
         reply = asyncio.run(agent.model.acomplete(HELLO))
         assert reply.content == "hello"
+
+
+def test_local_specs_say_what_to_install(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
+    )
+    with pytest.raises(ConfigError, match=r"local models need torch: pip install 'medagentgym\[local\]'"):
+        build_model("hf:/nowhere")

@@ -74,6 +74,7 @@ def build_model(spec: str, options: BackendOptions | None = None) -> ChatModel:
             prices=lookup_prices(value, options.price_input, options.price_output),
         )
     elif kind in ("hf", "local"):
+        _require_local_stack()
         local_options: dict[str, Any] = {
             "device": options.device,
             "dtype": options.dtype,
@@ -96,6 +97,14 @@ def build_model(spec: str, options: BackendOptions | None = None) -> ChatModel:
 
         model = CachedChatModel(model, ResponseCache(options.cache_dir))
     return model
+
+
+def _require_local_stack() -> None:
+    import importlib.util
+
+    missing = [name for name in ("torch", "transformers") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ConfigError(f"local models need {' and '.join(missing)}: pip install 'medagentgym[local]'")
 
 
 def build_agent(

@@ -340,29 +340,30 @@ def report_command(
 
 
 def _print_leaderboard(board: Sequence[dict[str, Any]]) -> None:
-    families = [k for k in board[0] if k.startswith("success:")] if board else []
     table = Table(title="Leaderboard")
-    table.add_column("run", overflow="fold")
-    for column in (
-        "episodes",
-        "success",
-        "95% CI",
-        "pass@1",
-        *[f.removeprefix("success:") for f in families],
-    ):
+    table.add_column(
+        "run", overflow="fold", min_width=min(32, max((len(r["run"]) for r in board), default=3))
+    )
+    for column in ("episodes", "success", "95% CI", "pass@1", "infra", "steps", "cost $"):
         table.add_column(column, justify="right")
-    table.add_column("steps", justify="right")
-    table.add_column("cost $", justify="right")
     for row in board:
-        cells = [
+        table.add_row(
             row["run"],
             str(row["episodes"]),
             f"{row['success_rate']:.1%}",
             f"{row['ci95_low']:.0%}–{row['ci95_high']:.0%}",
-            f"{row.get('pass@1', 0.0):.1%}",
-            *["–" if row[f] is None else f"{row[f]:.1%}" for f in families],
+            "–" if row.get("pass@1") is None else f"{row['pass@1']:.1%}",
+            str(row["infra_errors"]),
             f"{row['mean_steps']:.1f}",
             f"{row['total_cost_usd']:.4f}",
-        ]
-        table.add_row(*cells)
+        )
     out_console.print(table)
+    families = sorted({k.removeprefix("success:") for row in board for k in row if k.startswith("success:")})
+    by_family = Table(title="Success by family")
+    by_family.add_column("family")
+    for row in board:
+        by_family.add_column(row["run"], justify="right", overflow="fold")
+    for family in families:
+        cells = [row.get(f"success:{family}") for row in board]
+        by_family.add_row(family, *["–" if c is None else f"{c:.1%}" for c in cells])
+    out_console.print(by_family)
