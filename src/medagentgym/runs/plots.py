@@ -47,6 +47,7 @@ def pass_at_k_plot(runs: Sequence[RunResult], path: Path) -> None:
     """pass@k (solid) and pass^k (dashed) against k, one colour per run."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.0, 4.2))
+    largest_k = max((len(run.overall["pass_at_k"]) for run in runs), default=1)
     for run in runs:
         ks = [int(k) for k in run.overall["pass_at_k"]]
         (line,) = ax.plot(
@@ -63,6 +64,7 @@ def pass_at_k_plot(runs: Sequence[RunResult], path: Path) -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(0.5, max(1, largest_k) + 0.5)
     ax.set_xlabel("k (samples)")
     ax.set_ylabel("rate")
     ax.set_ylim(0, 1)

@@ -100,6 +100,7 @@ class RunStore:
     def _write_manifest(self, manifest: Mapping[str, Any]) -> None:
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{MANIFEST}.")
         try:
+            os.fchmod(fd, 0o644)  # mkstemp makes it private; a manifest is for everyone to read
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(manifest, handle, indent=2, default=str)
                 handle.write("\n")
