@@ -137,6 +137,12 @@ def test_run_directory_errors(tmp_path: Path):
         evaluate(SETTINGS, perfect_agent(), tmp_path / "run")
 
 
+def test_agent_and_run_must_share_the_protocol(tmp_path: Path):
+    agent = LLMAgent(ScriptedChatModel(lambda r: {"content": ""}), protocol="tools")
+    with pytest.raises(ConfigError, match="protocol 'tools' but the run uses 'json'"):
+        evaluate(SETTINGS, agent, tmp_path)
+
+
 def test_settings_are_validated():
     with pytest.raises(ConfigError):
         EvalSettings(samples=0)

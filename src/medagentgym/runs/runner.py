@@ -226,6 +226,10 @@ def evaluate(
     sink: ProgressSink | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) an evaluation into ``out`` and return :func:`contract_summary` of its plan."""
+    if getattr(agent, "protocol", settings.protocol) != settings.protocol:
+        raise ConfigError(
+            f"the agent acts with protocol {agent.protocol!r} but the run uses {settings.protocol!r}"
+        )
     items = plan(settings)
     store = RunStore(out)
     invocation = store.begin(
