@@ -126,6 +126,27 @@ def test_harness_faults_are_recorded_not_fatal(tmp_path: Path):
     assert "Traceback" in episode.extra["traceback"]
 
 
+def test_a_fault_before_the_episode_begins_gets_a_fresh_record(tmp_path: Path, monkeypatch):
+    from medagentgym.env.environment import MedAgentEnv
+
+    real_areset = MedAgentEnv.areset
+    calls = {"n": 0}
+
+    async def areset(self, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second episode (same task, sample 1) fails to start
+            raise OSError("disk full")
+        return await real_areset(self, **kwargs)
+
+    monkeypatch.setattr(MedAgentEnv, "areset", areset)
+    settings = EvalSettings(model="test:perfect", families=("demo",), limit=1, samples=2, concurrency=1)
+    evaluate(settings, perfect_agent(settings), tmp_path)
+    first, second = RunStore(tmp_path).episodes()
+    assert first.success and first.sample == 0 and first.status == "completed"
+    assert second.sample == 1 and second.error == "OSError: disk full" and second.steps == []
+    assert first.episode_id != second.episode_id
+
+
 def test_run_directory_errors(tmp_path: Path):
     target = tmp_path / "file"
     target.write_text("x")

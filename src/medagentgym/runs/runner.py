@@ -175,18 +175,26 @@ async def play(
 
 
 async def _play_one(env: MedAgentEnv, agent: Agent, item: WorkItem, seed: int) -> Episode:
+    previous = _current_episode(env)
     try:
         return await run_episode(env, agent, task_id=item.task.id, sample=item.sample, seed=seed)
     except Exception as exc:  # a harness fault (a bug, a missing component): recorded, never fatal
-        return _harness_failure(env, agent, item, exc)
+        current = _current_episode(env)
+        return _harness_failure(env, agent, item, exc, current if current is not previous else None)
 
 
-def _harness_failure(env: MedAgentEnv, agent: Agent, item: WorkItem, exc: Exception) -> Episode:
+def _current_episode(env: MedAgentEnv) -> Episode | None:
     try:
-        episode = env.episode if env.episode.task_id == item.task.id else None
-    except EpisodeError:
-        episode = None
-    if episode is None:  # it failed before the episode began
+        return env.episode
+    except EpisodeError:  # no episode yet
+        return None
+
+
+def _harness_failure(
+    env: MedAgentEnv, agent: Agent, item: WorkItem, exc: Exception, episode: Episode | None
+) -> Episode:
+    """Record a faulted episode: its partial record, or a new one if it failed before it began."""
+    if episode is None:
         task = item.task
         episode = Episode(task.id, task.family, task.category, task.split, env=env.options())
     episode.sample = item.sample
