@@ -1,0 +1,112 @@
+"""The host's handle on one fork server: start it, ask it for session workers, stop it.
+
+The server is started with ``python -I`` and an environment built from nothing, so neither the
+host's ``PYTHONPATH`` nor its secrets reach it. The control channel is a socketpair: when the
+host exits or is killed, the server reads end-of-file and exits, and the launcher cleans up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import medagentgym
+from medagentgym.errors import SandboxError
+from medagentgym.sandbox.zygote import sandbox_env
+
+_START_TIMEOUT_S = 120.0
+_PACKAGE_PARENT = str(Path(medagentgym.__file__).resolve().parent.parent)
+_BOOT = (
+    f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); "
+    "from medagentgym.sandbox.launcher import main; main()"
+)
+
+
+class StartError(SandboxError):
+    """The server could not start with the requested privilege."""
+
+    def __init__(self, message: str, *, unavailable: bool) -> None:
+        super().__init__(message)
+        self.unavailable = unavailable
+
+
+class ForkServer:
+    """A running launcher + fork server pair."""
+
+    def __init__(
+        self,
+        *,
+        mode: str,
+        privilege: str,
+        preload: tuple[str, ...],
+        hidden: list[str],
+        scratch_base: str | None,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        cfg = {
+            "mode": mode,
+            "privilege": privilege,
+            "preload": list(preload),
+            "hidden": hidden,
+            "scratch_base": scratch_base,
+            "dropped_path": _PACKAGE_PARENT,
+            "control_fd": theirs.fileno(),
+            "host_pid": os.getpid(),
+        }
+        env = dict(sandbox_env(), HOME="/", TMPDIR="/tmp")
+        with theirs:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", "-c", _BOOT, json.dumps(cfg)],
+                pass_fds=[theirs.fileno()],
+                env=env,
+                cwd="/",
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        self._control.settimeout(_START_TIMEOUT_S)
+        try:
+            raw = self._control.recv(1 << 16)
+        except TimeoutError:
+            self.close()
+            raise StartError("the sandbox fork server did not start in time", unavailable=False) from None
+        if not raw:
+            code = self.process.wait()
+            raise StartError(
+                f"the sandbox fork server exited during start-up (status {code})", unavailable=False
+            )
+        reply = json.loads(raw)
+        if reply["op"] != "ready":
+            self.close()
+            raise StartError(reply["message"], unavailable=reply.get("kind") == "unavailable")
+        self._control.settimeout(None)
+        self.info: dict[str, Any] = reply["info"]
+
+    @property
+    def instance(self) -> int:
+        return self.process.pid
+
+    def open(self, config: dict[str, Any]) -> socket.socket:
+        """Ask for a worker; the returned socket talks to it. ``OSError`` if the server is gone."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        with theirs, self._lock:
+            socket.send_fds(self._control, [json.dumps(config).encode()], [theirs.fileno()])
+        return ours
+
+    def close(self) -> None:
+        """Stop the server; every worker and sandbox dies with it. Waits for the cleanup."""
+        with contextlib.suppress(OSError):
+            self._control.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
