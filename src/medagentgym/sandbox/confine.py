@@ -62,6 +62,7 @@ def isolate(ctx: Context, root: str, uid: int, gid: int) -> None:
         _write("/proc/self/gid_map", f"{SANDBOX_UID} 0 1")
         os.setresgid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
         os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
+    syscalls.drop_capabilities()
     os.chdir(WORKDIR)
 
 

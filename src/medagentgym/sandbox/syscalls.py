@@ -129,6 +129,29 @@ def prctl(option: int, *args: object) -> int:
     return _check(_libc.prctl(ctypes.c_int(option), *padded))
 
 
+class _CapHeader(ctypes.Structure):
+    _fields_ = (("version", ctypes.c_uint32), ("pid", ctypes.c_int))
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = (
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    )
+
+
+def drop_capabilities() -> None:
+    """Clear the effective, permitted and inheritable sets (and so the ambient set).
+
+    Needed in a user namespace, where the sandbox's uid never passes through 0 and so keeps the
+    namespace's full capability set after ``setresuid``.
+    """
+    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), data))
+
+
 def sethostname(name: str) -> None:
     raw = name.encode()
     _check(_libc.sethostname(raw, ctypes.c_size_t(len(raw))))
