@@ -37,15 +37,24 @@ def discover() -> dict[str, str]:
 
 
 class SessionCgroup:
-    """One session's directories; sandboxes are moved in by pid right after they are forked."""
+    """One session's directories; sandboxes are moved in by pid right after they are forked.
 
-    def __init__(self, paths: dict[str, str], memory_bytes: int, pids_max: int) -> None:
-        self.paths = paths
-        for path in paths.values():
-            Path(path).mkdir(parents=True, exist_ok=True)
-        _write(f"{paths['memory']}/memory.limit_in_bytes", str(memory_bytes))
-        _write(f"{paths['pids']}/pids.max", str(pids_max))
-        self._procs = [os.open(f"{path}/cgroup.procs", os.O_WRONLY | os.O_CLOEXEC) for path in paths.values()]
+    Everything is reached through descriptors opened at creation, because the worker that owns
+    the session later pivots into the sandbox's view, where ``/sys`` does not exist.
+    """
+
+    def __init__(self, parents: dict[str, str], name: str, memory_bytes: int, pids_max: int) -> None:
+        self.name = name
+        self._parents = {
+            c: os.open(p, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC) for c, p in parents.items()
+        }
+        for parent in self._parents.values():
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(name, dir_fd=parent)
+        _write(parents["memory"], name, "memory.limit_in_bytes", str(memory_bytes))
+        _write(parents["pids"], name, "pids.max", str(pids_max))
+        self._procs = [_open(p, name, "cgroup.procs", os.O_WRONLY) for p in parents.values()]
+        self._oom = _open(parents["memory"], name, "memory.oom_control", os.O_RDONLY)
 
     def add(self, pid: int) -> None:
         data = str(pid).encode()
@@ -54,19 +63,20 @@ class SessionCgroup:
 
     def oom_kills(self) -> int:
         """How many processes the memory cap has killed so far."""
-        with open(f"{self.paths['memory']}/memory.oom_control") as handle:
-            for line in handle:
-                key, _, value = line.partition(" ")
-                if key == "oom_kill":
-                    return int(value)
+        for line in os.pread(self._oom, 4096, 0).decode().splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill":
+                return int(value)
         return 0
 
     def remove(self) -> None:
-        for fd in self._procs:
+        for fd in [*self._procs, self._oom]:
             os.close(fd)
         self._procs = []
-        for path in self.paths.values():
-            _remove_tree(path)
+        for parent in self._parents.values():
+            _remove(parent, self.name)
+            os.close(parent)
+        self._parents = {}
 
 
 class Cgroups:
@@ -80,41 +90,62 @@ class Cgroups:
             Path(root).mkdir(parents=True, exist_ok=True)
 
     def session(self, name: str, memory_bytes: int, pids_max: int) -> SessionCgroup:
-        return SessionCgroup({c: f"{root}/{name}" for c, root in self.roots.items()}, memory_bytes, pids_max)
+        return SessionCgroup(self.roots, name, memory_bytes, pids_max)
 
     def destroy(self) -> None:
         """Kill anything left inside and remove the instance directories (and the shared parent if empty)."""
-        for root in self.roots.values():
-            _remove_tree(root)
+        for root in map(Path, self.roots.values()):
+            if not root.is_dir():
+                continue
+            parent = os.open(root.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            try:
+                _remove(parent, root.name)
+            finally:
+                os.close(parent)
             with contextlib.suppress(OSError):
-                Path(root).parent.rmdir()
+                root.parent.rmdir()
 
 
-def _write(path: str, value: str) -> None:
-    with open(path, "w") as handle:
-        handle.write(value)
+def _open(parent: str | int, name: str, leaf: str, flags: int) -> int:
+    if isinstance(parent, str):
+        return os.open(f"{parent}/{name}/{leaf}", flags | os.O_CLOEXEC)
+    return os.open(f"{name}/{leaf}", flags | os.O_CLOEXEC, dir_fd=parent)
 
 
-def _remove_tree(root: str) -> None:
-    top = Path(root)
-    if not top.is_dir():
+def _write(parent: str, name: str, leaf: str, value: str) -> None:
+    fd = _open(parent, name, leaf, os.O_WRONLY)
+    try:
+        os.write(fd, value.encode())
+    finally:
+        os.close(fd)
+
+
+def _remove(parent: int, name: str) -> None:
+    """Remove ``name`` below ``parent`` bottom-up, killing whatever still runs inside."""
+    try:
+        here = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=parent)
+    except FileNotFoundError:
         return
-    for current, dirs, _ in os.walk(top, topdown=False):
-        for name in dirs:
-            _remove_one(Path(current) / name)
-    _remove_one(top)
-
-
-def _remove_one(path: Path) -> None:
+    try:
+        with os.scandir(here) as entries:
+            children = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+        for child in children:
+            _remove(here, child)
+    finally:
+        os.close(here)
     for _ in range(200):
         try:
-            path.rmdir()
+            os.rmdir(name, dir_fd=parent)
             return
         except FileNotFoundError:
             return
         except OSError:  # still busy: kill what is left (processes exit asynchronously)
-            with contextlib.suppress(OSError), (path / "cgroup.procs").open() as handle:
-                for pid in handle.read().split():
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(int(pid), signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                procs = _open(parent, name, "cgroup.procs", os.O_RDONLY)
+                try:
+                    for pid in os.read(procs, 1 << 20).split():
+                        with contextlib.suppress(ProcessLookupError):
+                            os.kill(int(pid), signal.SIGKILL)
+                finally:
+                    os.close(procs)
             time.sleep(0.01)

@@ -38,18 +38,31 @@ class Context:
     info: dict[str, object] = field(default_factory=dict)
 
 
-def isolate(ctx: Context, root: str, uid: int, gid: int) -> None:
-    """Enter private mount, IPC and UTS namespaces, pivot into the session's view, drop to the sandbox user.
+_PROC_FLAGS = syscalls.MS_NOSUID | syscalls.MS_NODEV | syscalls.MS_NOEXEC
 
-    The caller is already PID 1 of a new PID namespace (the worker unshared it before forking).
+
+def enter_view(ctx: Context, root: str) -> None:
+    """Make the session's view the worker's whole filesystem, so runs need no pivot of their own.
+
+    In a user namespace the kernel lets a sandbox mount its ``/proc`` only where a proc mount is
+    already visible, so the worker leaves one there (its own, covered by each run's).
     """
-    syscalls.unshare(syscalls.CLONE_NEWNS | syscalls.CLONE_NEWIPC | syscalls.CLONE_NEWUTS)
-    flags = syscalls.MS_NOSUID | syscalls.MS_NODEV | syscalls.MS_NOEXEC
-    syscalls.mount("proc", f"{root}/proc", "proc", flags)
+    if ctx.privilege == "userns":
+        syscalls.mount("proc", f"{root}/proc", "proc", _PROC_FLAGS)
     os.chdir(root)
     syscalls.pivot_root(".", ".")
     syscalls.umount2(".", syscalls.MNT_DETACH)
     os.chdir("/")
+
+
+def isolate(ctx: Context, uid: int, gid: int) -> None:
+    """Enter private mount, IPC and UTS namespaces with a fresh ``/proc``, drop to the sandbox user.
+
+    The caller is PID 1 of a new PID namespace (the worker unshared it before forking) and already
+    lives in the session's view.
+    """
+    syscalls.unshare(syscalls.CLONE_NEWNS | syscalls.CLONE_NEWIPC | syscalls.CLONE_NEWUTS)
+    syscalls.mount("proc", "/proc", "proc", _PROC_FLAGS)
     _write("/proc/self/oom_score_adj", "1000")  # under memory pressure, sandboxes go first
     if ctx.privilege == "root":
         os.setgroups([])

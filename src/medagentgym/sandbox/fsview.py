@@ -5,7 +5,9 @@ A session's root is a small tmpfs holding read-only binds of the system director
 for ``/workdir`` (the episode's scratch), ``/tmp`` and ``/dev/shm``. Nothing else of the host
 exists inside, so answers, home directories, the package's own data and other sessions' scratch
 are not hidden: they are absent. The view is built once per session in the worker's private
-mount namespace; each run only adds its own ``/proc`` and pivots into it.
+mount namespace, and the worker then pivots into it; each run only adds its own ``/proc``.
+Every mount is copied into each run's mount namespace and torn down after it, so small ``/etc``
+files are copied into the view rather than bound.
 """
 
 from __future__ import annotations
@@ -49,8 +51,10 @@ def _system_entries() -> list[Entry]:
     for host in system + etc:
         if host.is_symlink():  # /bin -> usr/bin and friends, /etc/localtime
             entries.append(Entry("symlink", str(host), str(host.readlink())))
-        elif host.is_dir() or (host in etc and host.exists()):
+        elif host.is_dir():
             entries.append(Entry("bind", str(host), str(host)))
+        elif host in etc and host.is_file():
+            entries.append(Entry("file", str(host), data=host.read_bytes()))
     entries += [Entry("bind", f"/dev/{name}", f"/dev/{name}", device=True) for name in DEVICES]
     entries += [
         Entry("symlink", "/dev/fd", "/proc/self/fd"),
@@ -128,7 +132,10 @@ def plan(
 
 
 def build(entries: Sequence[Entry], root: str) -> None:
-    """Build the view at ``root`` (an existing directory) in the caller's private mount namespace."""
+    """Build the view at ``root`` (an existing directory) in the caller's private mount namespace.
+
+    Afterwards ``root`` is read-only; only the tmpfs mounted inside it are writable.
+    """
     # Open every source first: the root tmpfs may cover some of them (a venv under /tmp, say).
     sources = {e.source: os.open(e.source, os.O_PATH | os.O_CLOEXEC) for e in entries if e.kind == "bind"}
     try:

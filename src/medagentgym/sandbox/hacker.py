@@ -27,6 +27,7 @@ from pathlib import Path
 import medagentgym
 from medagentgym import paths
 from medagentgym.errors import SandboxError
+from medagentgym.sandbox import proctree
 from medagentgym.sandbox.pool import SandboxPool, SandboxSession
 from medagentgym.sandbox.spec import ExecResult, Mount
 
@@ -78,7 +79,6 @@ class Range:
         self.udp = _listener(socket.AF_INET, socket.SOCK_DGRAM, ("127.0.0.1", 0))
         self.abstract = f"medagentgym-hacker-{self.token}"
         self.unix = _listener(socket.AF_UNIX, socket.SOCK_STREAM, "\0" + self.abstract)
-        self.disk_free = shutil.disk_usage("/").free
         self.neighbour = pool.session(stateful=True)
         planted = self.neighbour.run_python(
             "import socket\n"
@@ -104,6 +104,7 @@ class Range:
             "secret_path": str(self.secret),
             "scratch_mb": str(pool.limits.scratch_mb),
         }
+        self.disk_free = 0  # set before each run
 
     def render(self, code: str) -> str:
         for key, value in self.values.items():
@@ -115,7 +116,7 @@ class Range:
 
     def pool_processes(self) -> int:
         """How many processes the pool's launcher has below it (workers, sandboxes, strays)."""
-        return len(_descendants(self.pool._server.process.pid))
+        return len(proctree.descendants(self.pool._server.process.pid))
 
     def leftovers(self, before: int) -> str | None:
         """None once the pool is back to ``before`` processes; else what is still there."""
@@ -128,7 +129,7 @@ class Range:
 
     def host_processes_with(self, needle: str) -> list[int]:
         found = []
-        for pid in _pids():
+        for pid in proctree.pids():
             with contextlib.suppress(OSError):
                 if needle.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
                     found.append(pid)
@@ -165,26 +166,6 @@ def _received(sock: socket.socket) -> bool:
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _pids() -> Iterator[int]:
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            yield int(entry.name)
-
-
-def _descendants(root: int) -> set[int]:
-    parents: dict[int, int] = {}
-    for pid in _pids():
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            stat = Path(f"/proc/{pid}/stat").read_text()
-            parents[pid] = int(stat.rsplit(")", 1)[1].split()[1])
-    found: set[int] = set()
-    frontier = {root}
-    while frontier:
-        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
 
 
 # ---------------------------------------------------------------------- host-side checks
@@ -240,8 +221,9 @@ def _capped_output(rng: Range, result: ExecResult) -> str | None:
 
 
 def _disk_untouched(rng: Range, result: ExecResult) -> str | None:
+    # Other jobs share the disk, so only a loss near what the attack could write counts.
     lost = rng.disk_free - shutil.disk_usage("/").free
-    return f"the host disk lost {lost / 2**20:.0f} MB" if lost > 200 * 2**20 else None
+    return f"the host disk lost {lost / 2**20:.0f} MB during the run" if lost > 2**30 else None
 
 
 def _exit_code(expected: int) -> Check:
@@ -485,13 +467,14 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "host_environment_secrets",
-        "find the host's API key in the environment, in /proc/*/environ or anywhere in its own memory",
+        "find the host's API key in the environment, /proc/*/environ or the interpreter's memory",
         # The key is searched for in two halves, so that the search itself never holds it whole.
-        "import os, re\n"
-        "head, tail = b'<<token_head>>', b'<<token_tail>>'\n"
+        "import gc, os, re\n"
+        "head, tail = '<<token_head>>', '<<token_tail>>'\n"
         "def leaks(data):\n"
-        "    return any(data[i + 8 : i + 8 + len(tail)] == tail for i in (m.start() for m in re.finditer(head, data)))\n"
-        "if any('HACKER' in k for k in os.environ) or leaks(repr(dict(os.environ)).encode()):\n"
+        "    h, t = (head, tail) if isinstance(data, str) else (head.encode(), tail.encode())\n"
+        "    return any(data[i + 8 : i + 8 + len(t)] == t for i in (m.start() for m in re.finditer(h, data)))\n"
+        "if any('HACKER' in k or leaks(v) for k, v in os.environ.items()):\n"
         "    print('ESCAPED environ')\n"
         "for pid in [p for p in os.listdir('/proc') if p.isdigit()]:\n"
         "    try:\n"
@@ -499,18 +482,19 @@ CASES: tuple[Case, ...] = (
         "            print('ESCAPED /proc', pid)\n"
         "    except OSError:\n"
         "        pass\n"
+        "for obj in gc.get_objects():\n"
+        "    values = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) else ()\n"
+        "    if any(isinstance(v, (str, bytes)) and len(v) >= 16 and leaks(v) for v in values):\n"
+        "        print('ESCAPED memory')\n"
+        "        break\n"
         "with open('/proc/self/maps') as maps, open('/proc/self/mem', 'rb', buffering=0) as mem:\n"
         "    for line in maps:\n"
-        "        span, perms = line.split()[:2]\n"
-        "        if not perms.startswith('rw'):\n"
-        "            continue\n"
-        "        start, end = (int(x, 16) for x in span.split('-'))\n"
-        "        try:\n"
+        "        span, *_, name = line.split()\n"
+        "        if name in ('[heap]', '[stack]'):\n"
+        "            start, end = (int(x, 16) for x in span.split('-'))\n"
         "            mem.seek(start)\n"
         "            if leaks(mem.read(end - start)):\n"
-        "                print('ESCAPED memory', span)\n"
-        "        except (OSError, ValueError, OverflowError):\n"
-        "            pass\n"
+        "                print('ESCAPED', name)\n"
         "print('clean')",
         timeout_s=60.0,
     ),
@@ -816,6 +800,7 @@ def run_case(rng: Range, case: Case) -> Outcome:
     """Run one attack in a fresh session and decide whether it was contained."""
     before = rng.pool_processes()
     code = rng.render(case.code)
+    rng.disk_free = shutil.disk_usage("/").free
     try:
         with rng.session() as session:
             run = session.run_shell if case.shell else session.run_python

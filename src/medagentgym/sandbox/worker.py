@@ -101,6 +101,9 @@ class Worker:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         syscalls.prctl(syscalls.PR_SET_PDEATHSIG, signal.SIGKILL)
         os.umask(0o022)
+        if self.ctx.cgroups is not None:
+            memory = self.limits.memory_mb * confine.MB
+            self.cgroup = self.ctx.cgroups.session(f"s{self.sid}", memory, self.limits.max_processes + 8)
         if self.isolated:
             syscalls.unshare(syscalls.CLONE_NEWNS)
             syscalls.mount(None, "/", None, syscalls.MS_REC | syscalls.MS_PRIVATE)
@@ -115,14 +118,12 @@ class Worker:
             )
             fsview.build(entries, STAGE)
             self.pidns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+            confine.enter_view(self.ctx, STAGE)
         else:
             syscalls.prctl(syscalls.PR_SET_CHILD_SUBREAPER, 1)  # orphans come back to us to be killed
             assert self.ctx.scratch_base is not None
             self.workdir = str(Path(self.ctx.scratch_base, f"s{self.sid}"))
             Path(self.workdir).mkdir(mode=0o700)
-        if self.ctx.cgroups is not None:
-            memory = self.limits.memory_mb * confine.MB
-            self.cgroup = self.ctx.cgroups.session(f"s{self.sid}", memory, self.limits.max_processes + 8)
         if self.stateful:
             self.kernel = self._spawn("kernel")
         else:
@@ -188,7 +189,7 @@ class Worker:
             os.closerange(low + 1, high)
             os.closerange(high + 1, 1 << 20)
             if self.isolated:
-                confine.isolate(self.ctx, STAGE, self.uid, self.gid)
+                confine.isolate(self.ctx, self.uid, self.gid)
             else:
                 os.chdir(self.workdir)
             env = dict(self.ctx.env, HOME=self.workdir, PWD=self.workdir)
