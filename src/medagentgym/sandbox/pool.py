@@ -214,6 +214,7 @@ class SandboxSession:
         try:
             self._connect()
         except BaseException:
+            self.closed = True
             pool._give_slot(self._slot)
             raise
 
@@ -263,10 +264,13 @@ class SandboxSession:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __del__(self) -> None:
-        sock = getattr(self, "_sock", None)
-        if sock is not None:
-            sock.close()
+    def __del__(self) -> None:  # a session that was never closed: its worker exits on end-of-file
+        if getattr(self, "closed", True):
+            return
+        self.closed = True
+        if self._sock is not None:
+            self._sock.close()
+        self._pool._give_slot(self._slot)
 
     # ------------------------------------------------------------------ internals
 

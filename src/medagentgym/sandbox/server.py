@@ -1,6 +1,6 @@
 """The host's handle on one fork server: start it, ask it for session workers, stop it.
 
-The server is started with ``python -I`` and an environment built from nothing, so neither the
+The server is started with an environment built from nothing (and ``-s -P``), so neither the
 host's ``PYTHONPATH`` nor its secrets reach it. The control channel is a socketpair: when the
 host exits or is killed, the server reads end-of-file and exits, and the launcher cleans up.
 """
@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +62,11 @@ class ForkServer:
             "control_fd": theirs.fileno(),
             "host_pid": os.getpid(),
         }
-        env = dict(sandbox_env(), HOME="/", TMPDIR="/tmp")
         with theirs:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", "-c", _BOOT, json.dumps(cfg)],
+                [sys.executable, "-s", "-P", "-c", _BOOT, json.dumps(cfg)],
                 pass_fds=[theirs.fileno()],
-                env=env,
+                env=_server_env(),
                 cwd="/",
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -89,6 +89,7 @@ class ForkServer:
             raise StartError(reply["message"], unavailable=reply.get("kind") == "unavailable")
         self._control.settimeout(None)
         self.info: dict[str, Any] = reply["info"]
+        self._finalizer = weakref.finalize(self, _shutdown, self._control, self.process)
 
     @property
     def instance(self) -> int:
@@ -103,10 +104,41 @@ class ForkServer:
 
     def close(self) -> None:
         """Stop the server; every worker and sandbox dies with it. Waits for the cleanup."""
-        with contextlib.suppress(OSError):
-            self._control.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        finalizer = getattr(self, "_finalizer", None)
+        if finalizer is not None:
+            finalizer()
+        else:
+            _shutdown(self._control, self.process)
+
+
+def _server_env() -> dict[str, str]:
+    """The fork server's whole environment: the sandbox's, plus huge pages for its heap.
+
+    Forking copies the page tables of the ~100 MB the server has imported; with the heap in
+    transparent huge pages there are far fewer of them, which saves about 1 ms of CPU per run
+    on this VM. That needs Python's allocator to be glibc's (which can ask for huge pages).
+    Sandboxed code gets ``sandbox_env()`` only, so a ``python`` it starts is configured as usual.
+    """
+    env = dict(sandbox_env(), HOME="/")
+    try:
+        thp = Path("/sys/kernel/mm/transparent_hugepage/enabled").read_text()
+        glibc = tuple(int(x) for x in os.confstr("CS_GNU_LIBC_VERSION").split()[1].split(".")[:2])
+    except (OSError, ValueError, IndexError, AttributeError):
+        return env
+    if ("[always]" in thp or "[madvise]" in thp) and glibc >= (2, 35):
+        env.update(PYTHONMALLOC="malloc", GLIBC_TUNABLES="glibc.malloc.hugetlb=1")
+    return env
+
+
+def _shutdown(control: socket.socket, process: subprocess.Popen[bytes]) -> None:
+    """Close the control channel (the server exits on end-of-file) and wait for the janitor.
+
+    Also runs when a forgotten server is garbage-collected or the interpreter exits.
+    """
+    with contextlib.suppress(OSError):
+        control.close()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -194,7 +194,7 @@ class Worker:
                 os.chdir(self.workdir)
             env = dict(self.ctx.env, HOME=self.workdir, PWD=self.workdir)
             if not self.isolated:
-                env["TMPDIR"] = self.workdir
+                env.update(TMPDIR=self.workdir, MPLCONFIGDIR=self.workdir, XDG_CACHE_HOME=self.workdir)
             os.environ.clear()
             os.environ.update(env)
             rules = confine.landlock_rules(self.ctx, self.workdir, [source for source, _ in self.mounts])
