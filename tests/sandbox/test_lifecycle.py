@@ -111,6 +111,20 @@ def test_a_dead_worker_is_replaced_once_then_reported():
         assert session.run_python("print(1)").stderr == ""
 
 
+def test_sandboxes_killed_from_outside_are_replaced():
+    with SandboxPool(workers=1) as pool:
+        plain, stateful = pool.session(), pool.session(stateful=True)
+        stateful.run_python("x = 1")
+        (server,) = _children(pool._server.process.pid)
+        for worker in _children(server):
+            for sandbox in _children(worker):
+                os.kill(sandbox, signal.SIGKILL)
+                assert _gone(sandbox)
+        assert plain.run_python("print('fresh spare')").stdout == "fresh spare\n"
+        after = stateful.run_python("print('x' in globals())")
+        assert after.stdout == "False\n" and after.state_lost
+
+
 def test_default_pool_mode_comes_from_the_environment():
     script = textwrap.dedent(
         """

@@ -49,10 +49,12 @@ class Sandbox:
     stderr: int
     ready: bool = False
     exit_status: int | None = None  # raw wait status once reaped
+    closed: bool = False
 
     def close(self) -> None:
-        for fd in (self.requests, self.status, self.stdout, self.stderr, self.pidfd):
-            with contextlib.suppress(OSError):
+        if not self.closed:  # once only: a descriptor number may already belong to a newer sandbox
+            self.closed = True
+            for fd in (self.requests, self.status, self.stdout, self.stderr, self.pidfd):
                 os.close(fd)
 
 
@@ -83,16 +85,18 @@ class Worker:
     def main(self) -> NoReturn:
         code = 0
         try:
-            try:
-                self._setup()
-            except Exception as exc:
+            self._setup()
+        except Exception as exc:  # reported to the host, which raises it: no traceback here
+            with contextlib.suppress(OSError):
                 protocol.send(self.sock, {"op": "error", "message": f"session setup failed: {exc}"})
-                raise
-            protocol.send(self.sock, {"op": "ready", "workdir": self.workdir})
-            self._serve()
-        except Exception:
-            traceback.print_exc()
             code = 1
+        else:
+            try:
+                protocol.send(self.sock, {"op": "ready", "workdir": self.workdir})
+                self._serve()
+            except Exception:  # a bug or a vanished host: leave a trace for whoever reads stderr
+                traceback.print_exc()
+                code = 1
         finally:
             self._teardown()
         os._exit(code)
@@ -213,7 +217,6 @@ class Worker:
             ready, _, _ = select.select([box.status], [], [], _SETUP_TIMEOUT_S)
             data = os.read(box.status, 65536) if ready else b""
             if data[:1] != runner.READY:
-                self._dispose(box)
                 detail = data[1:].decode("utf-8", "replace").strip() or "it exited or hung during setup"
                 raise SetupError(f"could not start a sandbox: {detail}")
             box.ready = True
@@ -251,20 +254,29 @@ class Worker:
 
     # ------------------------------------------------------------------ runs
 
+    def _deliver(self, kind: str, code: bytes, one_off: bool) -> Sandbox:
+        """Hand the code to a ready sandbox. One that failed its setup, or died while it waited
+        (killed from outside), is replaced once; a second failure is an infrastructure error."""
+        failure = ""
+        for _ in range(2):
+            box = None
+            try:
+                box = self._ready(self._spawn("once")) if one_off else self._standing()
+                protocol.write_fd(box.requests, {"kind": kind}, code)
+                return box
+            except (BrokenPipeError, SetupError) as exc:
+                failure = str(exc) or "the sandbox died before it received the code"
+                if box is not None:
+                    self._dispose(box)
+                    if box is self.kernel:
+                        self.state_lost = self.state_lost or box.ready
+                    if box in (self.spare, self.kernel):
+                        self.spare = self.kernel = None
+        raise SetupError(failure)
+
     def _run(self, kind: str, code: bytes, timeout_s: float) -> tuple[dict[str, Any], bytes]:
         one_off = self.stateful and kind == "shell"  # a stateful session runs shells beside its kernel
-        for attempt in range(2):
-            box = self._ready(self._spawn("once")) if one_off else self._standing()
-            try:
-                protocol.write_fd(box.requests, {"kind": kind}, code)
-                break
-            except BrokenPipeError:  # it died while idle (killed from outside): try a fresh one once
-                self._dispose(box)
-                if not one_off:
-                    self.state_lost = self.state_lost or self.stateful
-                    self.spare = self.kernel = None
-                if attempt:
-                    raise SetupError("the sandbox died before it received the code") from None
+        box = self._deliver(kind, code, one_off)
         lost = self.state_lost and not one_off
         self.state_lost = self.state_lost and not lost
         reply, stdout, stderr = self._supervise(box, timeout_s)
