@@ -17,6 +17,7 @@ import itertools
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 import warnings
@@ -95,7 +96,11 @@ class SandboxPool:
             str(paths.data_home().resolve()),
         ]
         self.closed = False
-        self._server = self._start()
+        try:
+            self._server = self._start()
+        except BaseException:
+            self.close()
+            raise
         failed = self._server.info["preload_failed"]
         if failed:
             self.close()
@@ -162,12 +167,13 @@ class SandboxPool:
 
     def _check_mounts(self, mounts: tuple[Mount, ...]) -> None:
         targets = [m.target for m in mounts]
+        python = {str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix)}
         for i, mount in enumerate(mounts):
             if not mount.source.exists():
                 raise ConfigError(f"mount source {mount.source} does not exist")
-            for other in targets[i + 1 :]:
+            for other in [*targets[i + 1 :], *python]:
                 if overlaps(mount.target, other):
-                    raise ConfigError(f"mount targets {mount.target} and {other} overlap")
+                    raise ConfigError(f"mount target {mount.target} overlaps {other}")
 
     def _open_worker(self, config: dict[str, Any]) -> socket.socket:
         """A socket to a fresh worker; restarts the fork server once if it is gone."""
