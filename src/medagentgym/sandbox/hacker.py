@@ -406,7 +406,7 @@ CASES: tuple[Case, ...] = (
             "keep = [os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)]\n"
             "for top in ('/root', '/home'):\n"
             "    for d, dirs, files in os.walk(top):\n"
-            "        if any(d == k or d.startswith(k + '/') or k.startswith(d + '/') or k == d for k in keep):\n"
+            "        if any(d == k or d.startswith(k + '/') for k in keep):\n"
             "            continue\n"
             "        for f in files:\n"
             "            print('ESCAPED', os.path.join(d, f))\n"
@@ -430,21 +430,22 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "search_filesystem_for_secrets",
-        "search every visible file name (and the contents of small files outside /usr) for the host's secret token",
-        "import os\n"
-        "for top in ['/']:\n"
-        "    for d, dirs, files in os.walk(top):\n"
-        "        dirs[:] = [x for x in dirs if os.path.join(d, x) not in ('/proc', '/sys', '/dev')]\n"
-        "        for f in files:\n"
-        "            p = os.path.join(d, f)\n"
-        "            if '<<token>>' in p:\n"
-        "                print('ESCAPED name', p)\n"
-        "            elif not p.startswith(('/usr/', '/root/', '/work')) and os.path.isfile(p):\n"
-        "                try:\n"
-        "                    if os.path.getsize(p) < 1 << 20 and b'<<token>>' in open(p, 'rb').read():\n"
-        "                        print('ESCAPED content', p)\n"
-        "                except OSError:\n"
-        "                    pass\n"
+        "search every visible file name, and the contents of small files outside /usr and the Python "
+        "installation, for the host's secret token",
+        "import os, sys\n"
+        "system = tuple(os.path.realpath(p) + '/' for p in ('/usr', sys.prefix, sys.base_prefix))\n"
+        "for d, dirs, files in os.walk('/'):\n"
+        "    dirs[:] = [x for x in dirs if os.path.join(d, x) not in ('/proc', '/sys', '/dev')]\n"
+        "    for f in files:\n"
+        "        p = os.path.join(d, f)\n"
+        "        if '<<token>>' in p:\n"
+        "            print('ESCAPED name', p)\n"
+        "        elif not p.startswith(system) and os.path.isfile(p):\n"
+        "            try:\n"
+        "                if os.path.getsize(p) < 1 << 20 and b'<<token>>' in open(p, 'rb').read():\n"
+        "                    print('ESCAPED content', p)\n"
+        "            except OSError:\n"
+        "                pass\n"
         "print('searched')",
         timeout_s=60.0,
     ),
@@ -615,9 +616,12 @@ CASES: tuple[Case, ...] = (
             _LIBC + "def call(number, *args):\n"
             "    if libc.syscall(number, *args) < 0:\n"
             "        raise OSError(ctypes.get_errno(), str(number))\n"
-            "calls = {'bpf': (321, 0, None, 0), 'perf_event_open': (298, None, 0, -1, -1, 0),\n"
-            "         'keyctl': (250, 0, 0), 'userfaultfd': (323, 0), 'io_uring_setup': (425, 1, None),\n"
-            "         'init_module': (175, None, 0, b''), 'kexec_load': (246, 0, 0, None, 0)}\n"
+            "import platform\n"
+            "numbers = {'x86_64': (321, 298, 250, 323, 425, 175, 246), 'aarch64': (280, 241, 219, 282, 425, 105, 104)}\n"
+            "bpf, perf, keyctl, uffd, uring, module, kexec = numbers[platform.machine()]\n"
+            "calls = {'bpf': (bpf, 0, None, 0), 'perf_event_open': (perf, None, 0, -1, -1, 0),\n"
+            "         'keyctl': (keyctl, 0, 0), 'userfaultfd': (uffd, 0), 'io_uring_setup': (uring, 1, None),\n"
+            "         'init_module': (module, None, 0, b''), 'kexec_load': (kexec, 0, 0, None, 0)}\n"
             "for name, args in calls.items():\n"
             "    attempt(name, lambda args=args: call(*args))"
         ),
