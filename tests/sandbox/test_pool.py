@@ -5,11 +5,17 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
+from pathlib import Path
 
 import pytest
 
 from medagentgym.errors import ConfigError, SandboxError
 from medagentgym.sandbox import Limits, Mount
+
+# How many `sleep` processes the sandbox can see (its own PID namespace: only its own).
+_COUNT_SLEEPS = (
+    "import glob\nprint(sum(open(p).read().strip() == 'sleep' for p in glob.glob('/proc/[0-9]*/comm')))"
+)
 
 
 def test_runs_like_a_script(pool):
@@ -125,14 +131,22 @@ def test_clean_environment(pool, monkeypatch):
 
 
 def test_timeout_kills_the_whole_tree_and_keeps_output(pool):
-    code = "import subprocess, time\nsubprocess.Popen(['sleep', '300'])\nprint('before', flush=True)\ntime.sleep(300)"
+    code = "import subprocess, time\nsubprocess.Popen(['sleep', '2997'])\nprint('before', flush=True)\ntime.sleep(300)"
     with pool.session() as session:
         result = session.run_python(code, timeout_s=1.0)
         assert result.timed_out and not result.ok
         assert result.exit_code is None and result.signal == signal.SIGKILL
         assert result.stdout == "before\n"
-        assert session.run_shell("ps -e -o comm= | grep -c sleep").stdout.strip() == "0"
         assert session.run_python("print('next')").stdout == "next\n"
+    survivors = [p for p in Path("/proc").glob("[0-9]*/cmdline") if _reads(p) == b"sleep\x002997\x00"]
+    assert survivors == []
+
+
+def _reads(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def test_output_is_capped_as_head_and_tail(pool):
@@ -172,7 +186,7 @@ def test_stateful_session_keeps_variables_and_restarts_after_a_timeout(pool):
 def test_stateful_session_restarts_after_a_crash_and_kills_background_processes(pool):
     with pool.session(stateful=True) as session:
         session.run_python("import subprocess\nsubprocess.Popen(['sleep', '300'])\nvalue = 7")
-        assert session.run_shell("ps -e -o comm= | grep -c sleep || true").stdout.strip() == "0"
+        assert session.run_python(_COUNT_SLEEPS).stdout == "0\n"
         crashed = session.run_python("import os; os._exit(9)")
         assert crashed.exit_code == 9
         after = session.run_python("print('value' in globals())")
