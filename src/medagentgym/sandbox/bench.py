@@ -64,12 +64,12 @@ FULL = Repeats(
 QUICK = Repeats(
     latency={
         "ours": {"trivial": 60, "pandas": 60},
-        "fresh_process": {"trivial": 10, "pandas": 5},
+        "fresh_process": {"trivial": 10, "pandas": 4},
         "original": {"trivial": 2, "pandas": 2},
     },
     throughput={
         "ours": {"trivial": 60, "pandas": 60},
-        "fresh_process": {"trivial": 8, "pandas": 3},
+        "fresh_process": {"trivial": 8, "pandas": 2},
         "original": {"trivial": 2, "pandas": 2},
     },
     warmup=2,
