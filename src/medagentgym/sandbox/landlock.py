@@ -73,7 +73,8 @@ def abi() -> int:
 
 def fs_rights(version: int) -> int:
     """Every filesystem right the given ABI knows (what a ruleset must handle to deny it)."""
-    rights = (1 << 13) - 1
+    rights = EXECUTE | WRITE_FILE | READ_FILE | READ_DIR | REMOVE_DIR | REMOVE_FILE | MAKE_CHAR
+    rights |= MAKE_DIR | MAKE_REG | MAKE_SOCK | MAKE_FIFO | MAKE_BLOCK | MAKE_SYM
     if version >= 2:
         rights |= REFER
     if version >= 3:
