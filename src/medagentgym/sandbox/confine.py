@@ -28,7 +28,6 @@ class Context:
     mode: str  # "isolated" or "unsafe"
     privilege: str  # "root", "userns" or "none"
     python_dirs: list[str]
-    dropped_path: str  # the sys.path entry that only served to import this package
     hidden: list[str]
     env: dict[str, str]
     landlock_abi: int

@@ -118,20 +118,20 @@ def _finish_script() -> None:
         atexit._run_exitfuncs()
 
 
-def _prepare(workdir: str, dropped_path: str) -> None:
+def _prepare(workdir: str) -> None:
     _open_stdio()
     sys.argv = [SCRIPT]
-    sys.path[:] = [workdir, *(p for p in sys.path if p and p != dropped_path)]
+    sys.path.insert(0, workdir)  # like a script's directory: the agent's own modules import
     sys.dont_write_bytecode = True
     atexit._clear()  # handlers registered by the fork server's imports are not the agent's
-    numpy_random = sys.modules.get("numpy.random")
-    if numpy_random is not None:  # ``random`` reseeds itself after fork; numpy's global state does not
-        numpy_random.seed()  # type: ignore[attr-defined]
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:  # ``random`` reseeds itself after fork; numpy's global state does not
+        numpy.random.seed(numpy.frombuffer(os.urandom(32), dtype=numpy.uint32))  # 0.3 ms faster than seed()
 
 
-def serve_once(requests: int, status: int, workdir: str, dropped_path: str) -> NoReturn:
+def serve_once(requests: int, status: int, workdir: str) -> NoReturn:
     """A pre-forked sandbox: announce readiness, run exactly one request, exit."""
-    _prepare(workdir, dropped_path)
+    _prepare(workdir)
     os.write(status, READY)
     message = protocol.read_fd(requests)
     if message is None:
@@ -147,9 +147,9 @@ def serve_once(requests: int, status: int, workdir: str, dropped_path: str) -> N
     os._exit(value if kind == b"E" else 128 + value)
 
 
-def serve_kernel(requests: int, status: int, workdir: str, dropped_path: str) -> NoReturn:
+def serve_kernel(requests: int, status: int, workdir: str) -> NoReturn:
     """A stateful interpreter: one ``__main__`` for every run of the session."""
-    _prepare(workdir, dropped_path)
+    _prepare(workdir)
     namespace = _new_main()
     os.write(status, READY)
     cell = 0

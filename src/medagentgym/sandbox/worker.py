@@ -128,6 +128,12 @@ class Worker:
             assert self.ctx.scratch_base is not None
             self.workdir = str(Path(self.ctx.scratch_base, f"s{self.sid}"))
             Path(self.workdir).mkdir(mode=0o700)
+        # The sandboxes' whole environment, set once here so that every fork inherits it.
+        env = dict(self.ctx.env, HOME=self.workdir, PWD=self.workdir)
+        if not self.isolated:
+            env.update(TMPDIR=self.workdir, MPLCONFIGDIR=self.workdir, XDG_CACHE_HOME=self.workdir)
+        os.environ.clear()
+        os.environ.update(env)
         if self.stateful:
             self.kernel = self._spawn("kernel")
         else:
@@ -196,15 +202,10 @@ class Worker:
                 confine.isolate(self.ctx, self.uid, self.gid)
             else:
                 os.chdir(self.workdir)
-            env = dict(self.ctx.env, HOME=self.workdir, PWD=self.workdir)
-            if not self.isolated:
-                env.update(TMPDIR=self.workdir, MPLCONFIGDIR=self.workdir, XDG_CACHE_HOME=self.workdir)
-            os.environ.clear()
-            os.environ.update(env)
             rules = confine.landlock_rules(self.ctx, self.workdir, [source for source, _ in self.mounts])
             confine.restrict(self.ctx, self.limits, rules)
             serve = runner.serve_kernel if role == "kernel" else runner.serve_once
-            serve(requests, status, self.workdir, self.ctx.dropped_path)
+            serve(requests, status, self.workdir)
         except BaseException:
             with contextlib.suppress(BaseException):
                 os.write(status, runner.FAILED + traceback.format_exc().encode()[-4000:])

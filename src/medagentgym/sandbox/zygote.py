@@ -84,6 +84,10 @@ def _prepare(cfg: dict[str, Any]) -> confine.Context:
     if "pandas" in sys.modules:
         _warm_up()
     dirs = python_dirs(cfg["dropped_path"])
+    # Everything the server needs is imported now. Forget where the package came from: a path
+    # that sandboxed code could recreate (under /tmp, say) must never be importable as root.
+    while cfg["dropped_path"] in sys.path:
+        sys.path.remove(cfg["dropped_path"])
     clash = [d for d in dirs if any(fsview.below(d, r) for r in ("/proc", "/dev", "/sys", "/etc", WORKDIR))]
     if mode == "isolated" and clash:
         raise RuntimeError(f"the Python installation lives under a path the sandbox reserves: {clash[0]}")
@@ -113,7 +117,6 @@ def _prepare(cfg: dict[str, Any]) -> confine.Context:
         mode=mode,
         privilege=privilege,
         python_dirs=dirs,
-        dropped_path=cfg["dropped_path"],
         hidden=cfg["hidden"],
         env=sandbox_env(),
         landlock_abi=abi,
