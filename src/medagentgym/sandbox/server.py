@@ -24,6 +24,7 @@ from medagentgym.sandbox.zygote import sandbox_env
 
 _START_TIMEOUT_S = 120.0
 _PACKAGE_PARENT = str(Path(medagentgym.__file__).resolve().parent.parent)
+# The first sys.path entry finds this package; the fork server removes it again once it is ready.
 _BOOT = (
     f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); "
     "from medagentgym.sandbox.launcher import main; main()"

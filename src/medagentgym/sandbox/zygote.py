@@ -48,11 +48,10 @@ def sandbox_env() -> dict[str, str]:
     }
 
 
-def python_dirs(dropped: str) -> list[str]:
-    """The interpreter's prefixes and every directory on ``sys.path`` except the bootstrap entry."""
+def python_dirs() -> list[str]:
+    """The interpreter's prefixes and every directory on ``sys.path``."""
     candidates = [sys.base_prefix, sys.prefix, sys.base_exec_prefix, sys.exec_prefix, *sys.path]
-    found = [str(Path(p).resolve()) for p in candidates if p and p != dropped and Path(p).is_dir()]
-    return fsview.collapse(found)
+    return fsview.collapse(str(Path(p).resolve()) for p in candidates if p and Path(p).is_dir())
 
 
 def _warm_up() -> None:
@@ -83,11 +82,13 @@ def _prepare(cfg: dict[str, Any]) -> confine.Context:
             failed[name] = f"{type(exc).__name__}: {exc}"
     if "pandas" in sys.modules:
         _warm_up()
-    dirs = python_dirs(cfg["dropped_path"])
-    # Everything the server needs is imported now. Forget where the package came from: a path
-    # that sandboxed code could recreate (under /tmp, say) must never be importable as root.
-    while cfg["dropped_path"] in sys.path:
-        sys.path.remove(cfg["dropped_path"])
+    # Everything the server needs is imported now, so drop the entry the bootstrap put first on
+    # sys.path to find this package (see server._BOOT): it is not part of the sandbox's Python,
+    # and a path that sandboxed code could recreate (under /tmp, say) must never be importable
+    # as root. Where the package is installed normally, its directory stays on sys.path as well.
+    if sys.path and sys.path[0] == cfg["dropped_path"]:
+        del sys.path[0]
+    dirs = python_dirs()
     clash = [d for d in dirs if any(fsview.below(d, r) for r in ("/proc", "/dev", "/sys", "/etc", WORKDIR))]
     if mode == "isolated" and clash:
         raise RuntimeError(f"the Python installation lives under a path the sandbox reserves: {clash[0]}")
