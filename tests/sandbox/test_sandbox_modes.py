@@ -122,3 +122,46 @@ def test_unsafe_mode_warns_on_every_run_and_still_limits(task_dir):
         scratch = session.workdir
         session.close()
         assert not Path(scratch).exists()
+
+
+def test_a_regular_install_in_a_venv_under_tmp():
+    """pip-installed (not editable) into a venv that lives under /tmp, as a CI checkout might be:
+    site-packages stays importable and the package's own directory is masked. An installation
+    the sandbox user could not read is refused up front, with the fix."""
+    import sysconfig
+
+    root = Path(tempfile.mkdtemp(prefix="medagentgym-venv-"))  # mode 0700
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    site = root / "lib" / version / "site-packages"
+    script = f"""
+        from medagentgym.errors import SandboxError
+        from medagentgym.sandbox import SandboxPool
+        try:
+            with SandboxPool(workers=1) as pool, pool.session() as session:
+                result = session.run_python("import statsmodels, os; print(os.listdir('{site}/medagentgym'))")
+                print(result.stdout or result.stderr)
+        except SandboxError as exc:
+            print(exc)
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    try:
+        subprocess.run(
+            [str(Path(sys.base_prefix, "bin", version)), "-m", "venv", "--without-pip", str(root)], check=True
+        )
+        (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+        shutil.copytree(
+            Path(SRC, "medagentgym"), site / "medagentgym", ignore=shutil.ignore_patterns("__pycache__")
+        )
+        runs = []
+        for mode in (0o700, 0o755):
+            root.chmod(mode)
+            command = [str(root / "bin" / "python"), "-c", textwrap.dedent(script)]
+            runs.append(
+                subprocess.run(command, capture_output=True, text=True, env=env, timeout=240, check=False)
+            )
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    refused, used = runs
+    if os.geteuid() == 0:  # as an ordinary user the sandbox reads its owner's files
+        assert f"chmod o+rX {root}" in refused.stdout, refused.stderr[-2000:]
+    assert used.stdout.strip() == "[]", used.stderr[-2000:]

@@ -92,6 +92,12 @@ def _prepare(cfg: dict[str, Any]) -> confine.Context:
     clash = [d for d in dirs if any(fsview.below(d, r) for r in ("/proc", "/dev", "/sys", "/etc", WORKDIR))]
     if mode == "isolated" and clash:
         raise RuntimeError(f"the Python installation lives under a path the sandbox reserves: {clash[0]}")
+    closed = [d for d in dirs if Path(d).stat().st_mode & 0o005 != 0o005]
+    if privilege == "root" and closed:  # sandboxes run as another uid, which could not even import
+        raise RuntimeError(
+            f"sandboxed code runs as an unprivileged user and cannot read the Python installation at "
+            f"{closed[0]} (mode {Path(closed[0]).stat().st_mode & 0o777:o}); make it readable: chmod o+rX {closed[0]}"
+        )
     try:
         program: Program | None = Program(compile_filter())
     except Exception as exc:
