@@ -340,11 +340,11 @@ def report_command(
 
 
 def _print_leaderboard(board: Sequence[dict[str, Any]]) -> None:
-    table = Table(title="Leaderboard")
+    table = Table(title="Leaderboard", caption="n: scored episodes; infra: infrastructure errors")
     table.add_column(
         "run", overflow="fold", min_width=min(32, max((len(r["run"]) for r in board), default=3))
     )
-    for column in ("episodes", "success", "95% CI", "pass@1", "infra", "steps", "cost $"):
+    for column in ("n", "success", "95% CI", "pass@1", "infra", "steps", "cost $"):
         table.add_column(column, justify="right")
     for row in board:
         table.add_row(
