@@ -124,7 +124,12 @@ def render_html(
         key=lambda k: (k[:5], len(k), k),
     )
     leaderboard = [
-        (k, k) for k in ("run", "episodes", "success_rate", "ci95_low", "ci95_high", "infra_errors")
+        ("run", "run"),
+        ("episodes", "episodes"),
+        ("success_rate", "success"),
+        ("ci95_low", "95% CI low"),
+        ("ci95_high", "95% CI high"),
+        ("infra_errors", "infra errors"),
     ]
     leaderboard += [(k, k) for k in ks]
     leaderboard += [

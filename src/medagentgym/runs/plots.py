@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     from medagentgym.runs.report import RunResult
 
 
+FIGSIZE = (6.4, 4.2)
+"""Inches; both figures share it so that they sit side by side at one scale in the HTML page."""
+
+
 def _pyplot() -> Any:
     import matplotlib
 
@@ -24,7 +28,7 @@ def success_plot(runs: Sequence[RunResult], path: Path) -> None:
     plt = _pyplot()
     families = [*sorted({f for r in runs for f in r.by_family}), "overall"]
     width = 0.8 / max(1, len(runs))
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(families) * max(1, len(runs)) ** 0.5 + 2), 4.2))
+    fig, ax = plt.subplots(figsize=(FIGSIZE[0] + 0.4 * max(0, len(families) - 6), FIGSIZE[1]))
     for i, run in enumerate(runs):
         stats = [run.by_family.get(f) if f != "overall" else run.overall for f in families]
         rates = [s["success_rate"] if s else 0.0 for s in stats]
@@ -46,7 +50,7 @@ def success_plot(runs: Sequence[RunResult], path: Path) -> None:
 def pass_at_k_plot(runs: Sequence[RunResult], path: Path) -> None:
     """pass@k (solid) and pass^k (dashed) against k, one colour per run."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6.0, 4.2))
+    fig, ax = plt.subplots(figsize=FIGSIZE)
     largest_k = max((len(run.overall["pass_at_k"]) for run in runs), default=1)
     for run in runs:
         ks = [int(k) for k in run.overall["pass_at_k"]]
