@@ -18,6 +18,8 @@ from medagentgym.tasks.model import SPLITS, Task, TaskId
 
 BUILTIN_FAMILY_MODULES: dict[str, str] = {
     "demo": "medagentgym.tasks.demo",
+    "medcalc": "medagentgym.tasks.medcalc.family",
+    "npower": "medagentgym.tasks.npower",
     "mimic_iii": "medagentgym.tasks.ehr.mimic_iii",
     "eicu": "medagentgym.tasks.ehr.eicu",
     "treqs": "medagentgym.tasks.ehr.treqs",
