@@ -1,7 +1,8 @@
 """Helpers of the EHR tests: the small-world families and a host-side oracle runner.
 
-Until the sandbox is available, oracle code runs in this process with the ``/data`` mount
-points replaced by the world's files, which is what the sandbox would expose read-only.
+Oracle code runs in this process with the ``/data`` mount points replaced by the world's files
+(what the sandbox exposes read-only), so the tests need no namespaces; ``medagentgym validate``
+plays the same code in the real sandbox.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Whole episodes through the environment: the oracle agent plays the reference solution with
 ``execute_code`` and ``submit_answer`` and succeeds; the trivial agents do not.
 
-Until the isolated sandbox is merged, a stand-in ``medagentgym.sandbox`` runs code in a
-subprocess with the task's mount points replaced by the world's files (read-only use only).
+A stand-in ``medagentgym.sandbox`` runs code in a subprocess with the task's mount points
+replaced by the world's files, so the test needs no namespaces (``medagentgym validate`` plays
+the same episodes in the real sandbox).
 """
 
 from __future__ import annotations
