@@ -20,6 +20,10 @@ BUILTIN_FAMILY_MODULES: dict[str, str] = {
     "demo": "medagentgym.tasks.demo",
     "medcalc": "medagentgym.tasks.medcalc.family",
     "npower": "medagentgym.tasks.npower",
+    "mimic_iii": "medagentgym.tasks.ehr.mimic_iii",
+    "eicu": "medagentgym.tasks.ehr.eicu",
+    "treqs": "medagentgym.tasks.ehr.treqs",
+    "ehr_seqsql": "medagentgym.tasks.ehr.ehr_seqsql",
 }
 """Family name -> module that registers it. Families add themselves here when they land."""
 
