@@ -8,29 +8,29 @@ seed. Each world is a read-only SQLite file plus one CSV per table, as in the or
 >>> WorldInspector(world).search("heart failure")  # doctest: +SKIP
 """
 
-from medagentgym.worlds.build import (
-    DEFAULT_PATIENTS,
-    GENERATOR_VERSION,
-    World,
-    build_world,
-    default_world,
-)
-from medagentgym.worlds.inspector import WorldInspector
-from medagentgym.worlds.registry import EHRSQL_NOW, WORLD_NAMES
-from medagentgym.worlds.schema import SCHEMAS
-from medagentgym.worlds.slots import slot_counts, slot_names, slot_values
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "DEFAULT_PATIENTS",
-    "EHRSQL_NOW",
-    "GENERATOR_VERSION",
-    "SCHEMAS",
-    "WORLD_NAMES",
-    "World",
-    "WorldInspector",
-    "build_world",
-    "default_world",
-    "slot_counts",
-    "slot_names",
-    "slot_values",
-]
+_EXPORTS = {
+    "DEFAULT_PATIENTS": "medagentgym.worlds.build",
+    "GENERATOR_VERSION": "medagentgym.worlds.build",
+    "World": "medagentgym.worlds.build",
+    "build_world": "medagentgym.worlds.build",
+    "default_world": "medagentgym.worlds.build",
+    "WorldInspector": "medagentgym.worlds.inspector",
+    "EHRSQL_NOW": "medagentgym.worlds.registry",
+    "WORLD_NAMES": "medagentgym.worlds.registry",
+    "SCHEMAS": "medagentgym.worlds.schema",
+    "slot_counts": "medagentgym.worlds.slots",
+    "slot_names": "medagentgym.worlds.slots",
+    "slot_values": "medagentgym.worlds.slots",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import on first use, so that ``medagentgym --help`` does not load pandas."""
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'medagentgym.worlds' has no attribute {name!r}")

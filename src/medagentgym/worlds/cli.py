@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -11,8 +11,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from medagentgym.errors import MedAgentGymError
-from medagentgym.worlds.build import DEFAULT_PATIENTS, World, build_world
-from medagentgym.worlds.registry import SPECS, WORLD_NAMES
+
+if TYPE_CHECKING:
+    from medagentgym.worlds.build import World
 
 app = typer.Typer(
     help="Synthetic EHR worlds with the MIMIC-III, eICU and TREQS schemas.",
@@ -48,16 +49,17 @@ def _summary(world: World) -> dict:
 def build(
     world: Annotated[
         list[str] | None,
-        typer.Option("--world", help=f"World to build (repeatable): {', '.join(WORLD_NAMES)}."),
+        typer.Option("--world", help="World to build (repeatable): mimic_iii, eicu or treqs; default all."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    patients: Annotated[
-        int | None, typer.Option(help=f"Number of patients (default {DEFAULT_PATIENTS}).")
-    ] = None,
+    patients: Annotated[int | None, typer.Option(help="Number of patients (default 1,000).")] = None,
     force: Annotated[bool, typer.Option(help="Rebuild even if the world is cached.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Build the worlds (or find them cached) and list their tables."""
+    from medagentgym.worlds.build import build_world
+    from medagentgym.worlds.registry import SPECS, WORLD_NAMES
+
     names = list(dict.fromkeys(world or WORLD_NAMES))
     unknown = [n for n in names if n not in WORLD_NAMES]
     if unknown:
