@@ -73,7 +73,11 @@ def test_scratch_persists_within_a_session_only(pool):
         assert first.run_python("import helper_mod", timeout_s=5).exit_code == 1
         first.run_shell("echo 'VALUE = 42' > helper_mod.py")
         assert first.run_python("import helper_mod; print(helper_mod.VALUE)").stdout == "42\n"
-        assert second.run_shell("ls -A /workdir; ls /tmp").stdout == ""
+        assert first.run_shell("touch /tmp/first-only && ls /tmp/first-only").ok
+        # /tmp may hold the skeleton of paths to the Python install (a venv under /tmp), never files
+        # of another session.
+        assert second.run_shell("ls -A /workdir; ls /tmp/first-only 2>&1").stdout.endswith("No such file or directory\n")
+        assert second.run_shell("ls -A /workdir").stdout == ""
 
 
 def test_closing_a_session_removes_its_scratch(pool):
