@@ -76,7 +76,9 @@ def test_scratch_persists_within_a_session_only(pool):
         assert first.run_shell("touch /tmp/first-only && ls /tmp/first-only").ok
         # /tmp may hold the skeleton of paths to the Python install (a venv under /tmp), never files
         # of another session.
-        assert second.run_shell("ls -A /workdir; ls /tmp/first-only 2>&1").stdout.endswith("No such file or directory\n")
+        assert second.run_shell("ls -A /workdir; ls /tmp/first-only 2>&1").stdout.endswith(
+            "No such file or directory\n"
+        )
         assert second.run_shell("ls -A /workdir").stdout == ""
 
 
