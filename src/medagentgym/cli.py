@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from medagentgym.errors import MedAgentGymError
+from medagentgym.train.cli import export_app, train_app, verify_app
 
 app = typer.Typer(
     name="medagentgym",
@@ -28,6 +29,9 @@ app = typer.Typer(
 )
 tasks_app = typer.Typer(help="Browse the task registry.", no_args_is_help=True)
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(export_app, name="export")
+app.add_typer(train_app, name="train")
+app.add_typer(verify_app, name="verify")
 
 console = Console()
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
