@@ -20,9 +20,16 @@ def test_defaults_follow_the_paper():
 
 def test_flags_override_the_file(tmp_path):
     path = tmp_path / "sft.yaml"
-    path.write_text("model: hf:/models/x\noutput_dir: out\nlearning_rate: 3e-4\nmax_steps: 7\nnum_train_epochs: 2\n")
+    path.write_text(
+        "model: hf:/models/x\noutput_dir: out\nlearning_rate: 3e-4\nmax_steps: 7\nnum_train_epochs: 2\n"
+    )
     config = load_config(SFTConfig, path, max_steps=9, batch_size=None)
-    assert (config.model, config.learning_rate, config.max_steps, config.batch_size) == ("hf:/models/x", 3e-4, 9, 4)
+    assert (config.model, config.learning_rate, config.max_steps, config.batch_size) == (
+        "hf:/models/x",
+        3e-4,
+        9,
+        4,
+    )
     assert config.num_train_epochs == 2.0 and isinstance(config.num_train_epochs, float)
     as_json = tmp_path / "ppo.json"
     as_json.write_text(json.dumps({"model": "m", "output_dir": "o", "gamma": 0.99}))

@@ -159,7 +159,9 @@ def test_export_cli_contract(demo_run, tmp_path):
     result = runner.invoke(app, ["export", "dpo", str(demo_run), "--out", str(tmp_path / "dpo"), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["pairs"] > 0
-    result = runner.invoke(app, ["export", "rl", "--out", str(tmp_path / "rl"), "--tasks", "demo", "--n", "5", "--json"])
+    result = runner.invoke(
+        app, ["export", "rl", "--out", str(tmp_path / "rl"), "--tasks", "demo", "--n", "5", "--json"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["prompts"] == 5
 

@@ -49,6 +49,8 @@ class TrainConfig:
     hardware with bf16 matrix units (CUDA, AVX512-BF16/AMX CPUs) and fp32 otherwise."""
     device: str = "auto"
     """``auto`` (CUDA when available), ``cpu`` or ``cuda``."""
+    gradient_checkpointing: bool = False
+    """Recompute activations in the backward pass: less memory, ~30% more time (TRL turns it on)."""
     save_steps: int = 50
     save_total_limit: int = 2
     logging_steps: int = 1

@@ -1,0 +1,155 @@
+"""Models for training: resolving a SPEC, choosing device and precision, LoRA, saving the result.
+
+Decisions made here once for every trainer:
+
+* The base weights of a LoRA run are frozen, so they can live in bf16 wherever the hardware has
+  bf16 matrix units (CUDA, and CPUs with AVX512-BF16/AMX, where bf16 matmuls run ~10x faster than
+  fp32); the adapters stay fp32 (PEFT's default). Full fine-tuning keeps fp32 master weights.
+* A finished run is saved as one merged model directory (adapters folded in, tokenizer beside it),
+  so it loads anywhere a plain transformers model does, e.g. ``medagentgym eval --model hf:DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from medagentgym.errors import ConfigError
+from medagentgym.train.config import TrainConfig
+
+MODEL_DIR = "model"
+CHECKPOINTS_DIR = "checkpoints"
+
+
+def resolve_model_path(spec: str) -> str:
+    """A local directory (or, with network access, a Hub id) for a model SPEC."""
+    if spec.startswith("local:"):
+        raise ConfigError(f"model {spec!r}: the embedded models are not available in this build; pass hf:DIR")
+    path = spec.removeprefix("hf:")
+    if not path:
+        raise ConfigError("empty model SPEC")
+    if path.startswith(("/", ".", "~")) and not Path(path).expanduser().is_dir():
+        raise ConfigError(f"cannot load a model from {path}: no such directory")
+    return str(Path(path).expanduser()) if path.startswith("~") else path
+
+
+def pick_device(setting: str) -> str:
+    if setting == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device cuda was asked for but CUDA is not available")
+    if setting == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return setting
+
+
+def has_fast_bf16(device: str) -> bool:
+    if device == "cuda":
+        return torch.cuda.is_bf16_supported()
+    cpu = torch.cpu
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(getattr(cpu, name, lambda: False)() for name in checks)
+
+
+def pick_dtype(config: TrainConfig, device: str) -> torch.dtype:
+    if config.dtype != "auto":
+        return getattr(torch, config.dtype)
+    if not config.full_finetune and has_fast_bf16(device):
+        return torch.bfloat16
+    return torch.float32
+
+
+def load_tokenizer(path: str) -> Any:
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path)
+    except OSError as exc:
+        raise ConfigError(f"cannot load a tokenizer from {path}: {str(exc).splitlines()[0]}") from None
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def load_model(path: str, *, dtype: torch.dtype, device: str) -> Any:
+    from transformers import AutoModelForCausalLM
+
+    try:
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    except OSError as exc:
+        raise ConfigError(f"cannot load a model from {path}: {str(exc).splitlines()[0]}") from None
+    return model.to(device)
+
+
+def lora_config(config: TrainConfig) -> Any:
+    """The PEFT adapter settings, or None for full fine-tuning."""
+    if config.full_finetune:
+        return None
+    from peft import LoraConfig
+
+    targets: Any = config.lora_target_modules
+    if targets != "all-linear":
+        targets = [t.strip() for t in targets.split(",") if t.strip()]
+    return LoraConfig(
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=targets,
+        task_type="CAUSAL_LM",
+    )
+
+
+def trainer_arguments(config: TrainConfig, arguments_class: type, device: str, **extra: Any) -> Any:
+    """TRL/transformers arguments for ``config``: the settings every trainer maps the same way."""
+    os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
+    return arguments_class(
+        output_dir=str(Path(config.output_dir) / CHECKPOINTS_DIR),
+        max_steps=config.max_steps,
+        num_train_epochs=config.num_train_epochs,
+        learning_rate=config.learning_rate,
+        per_device_train_batch_size=config.batch_size,
+        gradient_accumulation_steps=config.gradient_accumulation_steps,
+        warmup_steps=config.warmup_steps,
+        logging_steps=config.logging_steps,
+        save_strategy="steps",
+        save_steps=config.save_steps,
+        save_total_limit=config.save_total_limit,
+        gradient_checkpointing=config.gradient_checkpointing,
+        seed=config.seed,
+        use_cpu=device == "cpu",
+        bf16=False,
+        fp16=False,
+        report_to="none",
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+        **extra,
+    )
+
+
+def last_checkpoint(config: TrainConfig) -> str | None:
+    """The checkpoint ``--resume`` continues from; a clear error when there is none."""
+    if not config.resume:
+        return None
+    from transformers.trainer_utils import get_last_checkpoint
+
+    folder = Path(config.output_dir) / CHECKPOINTS_DIR
+    found = get_last_checkpoint(str(folder)) if folder.is_dir() else None
+    if found is None:
+        raise ConfigError(f"--resume: no checkpoint in {folder}")
+    return found
+
+
+def save_merged(model: Any, tokenizer: Any, output_dir: str | Path) -> tuple[Path, Any]:
+    """Fold LoRA adapters into the weights and save a standalone model directory.
+
+    Returns the directory and the merged model (the adapters are merged in place).
+    """
+    from peft import PeftModel
+
+    target = Path(output_dir) / MODEL_DIR
+    if isinstance(model, PeftModel):
+        model = model.merge_and_unload()
+    model.save_pretrained(target)
+    tokenizer.save_pretrained(target)
+    return target, model
