@@ -276,3 +276,56 @@ def test_render_ansi():
     env = medagentgym.make("demo", render_mode="ansi")
     env.reset(seed=0)
     assert "[system]" in env.render()
+
+
+def test_gymnasium_make_with_the_registered_id():
+    env = gym.make("medagentgym.env:MedAgentGym-v0", name="demo", split="test")
+    _, info = env.reset(seed=1)
+    answer = env.unwrapped.task.questions[0].grader.to_spec()["reference"]
+    _, reward, terminated, _, _ = env.step(submit(answer))
+    assert info["task_id"].startswith("demo/test/") and reward == 1.0 and terminated
+
+
+def _debug_model(fail: bool = False):
+    from medagentgym.errors import ModelError
+    from medagentgym.models.base import ChatModel
+
+    class Explainer(ChatModel):
+        name = "explainer"
+
+        async def acomplete(self, messages, *, tools=None, **sampling):
+            if fail:
+                raise ModelError("server down")
+            assert "ZeroDivisionError" in messages[-1]["content"]
+            return ModelResponse(content="You divided by zero; check the denominator.")
+
+    return Explainer()
+
+
+def test_debug_action_asks_the_configured_model():
+    env = medagentgym.make("demo", debug_model=_debug_model())
+    _, info = env.reset(seed=0)
+    assert "debug" in info["actions"]
+    action = {"action": "debug", "params": {"code": "1/0", "error": "ZeroDivisionError: division by zero"}}
+    observation = env.step(json.dumps(action))[0]
+    assert "divided by zero" in observation[0]["content"]
+    assert env.episode.env["debug"]["name"] == "explainer"
+
+
+def test_debug_model_failure_is_an_observation():
+    env = medagentgym.make("demo", debug_model=_debug_model(fail=True))
+    env.reset(seed=0)
+    action = {"action": "debug", "params": {"code": "1/0", "error": "ZeroDivisionError"}}
+    observation = env.step(json.dumps(action))[0]
+    assert "unavailable: server down" in observation[0]["content"]
+
+
+def test_async_debug_action():
+    env = medagentgym.make("demo", debug_model=_debug_model())
+
+    async def main():
+        await env.areset(seed=0)
+        action = {"action": "debug", "params": {"code": "1/0", "error": "ZeroDivisionError"}}
+        return (await env.astep(json.dumps(action)))[0]
+
+    assert "divided by zero" in asyncio.run(main())[0]["content"]

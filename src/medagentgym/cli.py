@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from medagentgym.errors import MedAgentGymError
+from medagentgym.importers.cli import app as import_app
 from medagentgym.train.cli import export_app, train_app, verify_app
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 tasks_app = typer.Typer(help="Browse the task registry.", no_args_is_help=True)
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(train_app, name="train")
 app.add_typer(verify_app, name="verify")
@@ -128,12 +130,27 @@ def validate_command(
         console.print(f"oracle failed on: {', '.join(result['oracle_failures'][:20])}")
 
 
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
+    max_sessions: Annotated[int, typer.Option(help="Episodes held at once.")] = 256,
+    idle_timeout: Annotated[float, typer.Option(help="Seconds before an idle episode is closed.")] = 1800.0,
+) -> None:
+    """Serve environments over HTTP (see docs/server.md); clients use medagentgym.server.client.RemoteEnv."""
+    import uvicorn
+
+    from medagentgym.server.app import create_app
+
+    uvicorn.run(create_app(max_sessions=max_sessions, idle_timeout_s=idle_timeout), host=host, port=port)
+
+
 def main() -> None:
     """Console-script entry point: run the CLI, turning our errors into one-line messages."""
     try:
         app()
     except MedAgentGymError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         Console(stderr=True).print("interrupted")

@@ -595,8 +595,10 @@ def _check_options(
         raise ConfigError(f"max_observation_chars must be at least 200, got {max_chars}")
 
 
-def make(name: str, split: str | None = "test", *, seed: int = 0, **options: Any) -> MedAgentEnv:
+def make(name: str, split: str | None = None, *, seed: int = 0, **options: Any) -> MedAgentEnv:
     """Create an environment for a family, a task id or a saved task-set directory.
+
+    ``split`` defaults to ``test`` for a family and to every task of a saved task set.
 
     Example::
 

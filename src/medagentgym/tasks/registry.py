@@ -18,6 +18,8 @@ from medagentgym.tasks.model import SPLITS, Task, TaskId
 
 BUILTIN_FAMILY_MODULES: dict[str, str] = {
     "demo": "medagentgym.tasks.demo",
+    "medcalc": "medagentgym.tasks.medcalc.family",
+    "npower": "medagentgym.tasks.npower",
 }
 """Family name -> module that registers it. Families add themselves here when they land."""
 

@@ -154,8 +154,11 @@ def load_task_set(directory: Path) -> ListTaskSet:
     return ListTaskSet(tasks, manifest.get("name", directory.name))
 
 
-def resolve_tasks(name: str, split: str | None = "test", seed: int = 0) -> TaskSet:
-    """Turn a family name, a task id or a saved task-set directory into a task set."""
+def resolve_tasks(name: str, split: str | None = None, seed: int = 0) -> TaskSet:
+    """Turn a family name, a task id or a saved task-set directory into a task set.
+
+    ``split=None`` means the ``test`` split of a family and every task of a saved set.
+    """
     if TaskId.looks_like(name):
         return ListTaskSet([get_task(name)], name)
     path = Path(name).expanduser()
