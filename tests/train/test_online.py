@@ -47,6 +47,15 @@ def test_rollouts_keep_sampled_tokens_and_mask_everything_else(policy):
     assert summarize([r.episode for r in rollouts])["episodes"] == 3
 
 
+def test_a_turn_can_stop_once_it_holds_a_complete_action():
+    from medagentgym.train.online import has_action
+
+    action = '{"action": "execute_code", "params": {"code": "print({1: 2})"}}'
+    assert has_action(action) and has_action("Sure. " + action + " and more text")
+    assert not has_action(action[:-1]) and not has_action('{"answer": 3}') and not has_action("no braces")
+    assert has_action('{"name": "submit_answer", "arguments": {"answer": 1}}')
+
+
 def test_gae_matches_a_hand_computation():
     from medagentgym.train.ppo import gae
 

@@ -2,9 +2,9 @@
 
 Decisions made here once for every trainer:
 
-* The base weights of a LoRA run are frozen, so they can live in bf16 wherever the hardware has
-  bf16 matrix units (CUDA, and CPUs with AVX512-BF16/AMX, where bf16 matmuls run ~10x faster than
-  fp32); the adapters stay fp32 (PEFT's default). Full fine-tuning keeps fp32 master weights.
+* Precision: on CUDA the frozen base of a LoRA run is bf16; on CPU training runs in fp32 (faster
+  there, see :func:`pick_dtype`), while generation (evaluation, rollouts) uses bf16 wherever the
+  hardware has bf16 matrix units.
 * A finished run is saved as one merged model directory (adapters folded in, tokenizer beside it),
   so it loads anywhere a plain transformers model does, e.g. ``medagentgym eval --model hf:DIR``.
 """
@@ -53,11 +53,23 @@ def has_fast_bf16(device: str) -> bool:
 
 
 def pick_dtype(config: TrainConfig, device: str) -> torch.dtype:
+    """Training precision: bf16 base weights for LoRA on CUDA, fp32 otherwise.
+
+    On CPU, fp32 trains ~3x faster than bf16 even where bf16 matmuls are fast (measured on a
+    2-core AMX machine: LoRA 251 vs 76 tok/s): the element-wise ops, the backward pass and the
+    casts around fp32 adapters dominate, and they are slow in bf16.
+    """
     if config.dtype != "auto":
         return getattr(torch, config.dtype)
-    if not config.full_finetune and has_fast_bf16(device):
+    if device == "cuda" and not config.full_finetune and has_fast_bf16(device):
         return torch.bfloat16
     return torch.float32
+
+
+def inference_dtype(device: str) -> torch.dtype:
+    """Generation precision: bf16 where the hardware has bf16 matrix units (~2x faster decoding
+    and ~3x faster prefill than fp32 on an AMX CPU), fp32 otherwise."""
+    return torch.bfloat16 if has_fast_bf16(device) else torch.float32
 
 
 def load_tokenizer(path: str) -> Any:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,22 @@ class Sampling:
     token_budget: int = 1024
     """Generated tokens per episode, all turns together."""
     max_context: int = 4096
+    stop_at_action: bool = True
+    """End a turn once it holds a complete JSON action (the environment reads only the first one),
+    like a stop sequence; saves the tokens small models ramble on with after their action."""
+
+
+@dataclass
+class Generated:
+    """One generated turn: the sampled ids, their log-probabilities, and whether it ended on EOS."""
+
+    ids: list[int] = field(default_factory=list)
+    logprobs: list[float] = field(default_factory=list)
+    ended_with_eos: bool = False
+    stopped_at_action: bool = False
+
+
+_JSON = json.JSONDecoder(strict=False)
 
 
 @dataclass(frozen=True)
@@ -97,25 +114,35 @@ class LocalPolicy:
         self.eos_ids = {int(i) for i in [*eos, tokenizer.eos_token_id] if i is not None}
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else min(self.eos_ids)
         self._cache_name = _cache_argument(model)
+        self._closers = {i for token, i in tokenizer.get_vocab().items() if "}" in token}
 
     def config(self) -> dict[str, Any]:
         return {"name": self.name, "backend": "LocalPolicy"}
 
     @torch.no_grad()
     def generate(
-        self, contexts: Sequence[Sequence[int]], limits: Sequence[int], temperature: float
-    ) -> list[tuple[list[int], list[float], bool]]:
-        """Sample up to ``limits[i]`` tokens after each context: (ids, logprobs, ended with EOS)."""
+        self,
+        contexts: Sequence[Sequence[int]],
+        limits: Sequence[int],
+        temperature: float,
+        *,
+        stop_at_action: bool = False,
+    ) -> list[Generated]:
+        """Sample up to ``limits[i]`` (> 0) tokens after each context."""
         was_training = self.model.training
         self.model.eval()
         try:
-            return self._decode(contexts, limits, temperature)
+            return self._decode(contexts, limits, temperature, stop_at_action)
         finally:
             self.model.train(was_training)
 
     def _decode(
-        self, contexts: Sequence[Sequence[int]], limits: Sequence[int], temperature: float
-    ) -> list[tuple[list[int], list[float], bool]]:
+        self,
+        contexts: Sequence[Sequence[int]],
+        limits: Sequence[int],
+        temperature: float,
+        stop_at_action: bool,
+    ) -> list[Generated]:
         device = next(self.model.parameters()).device
         width = max(len(c) for c in contexts)
         ids = torch.full((len(contexts), width), self.pad_id, dtype=torch.long)
@@ -128,22 +155,30 @@ class LocalPolicy:
         out = self.model(
             input_ids=ids, attention_mask=attention, position_ids=positions, use_cache=True, logits_to_keep=1
         )
-        outputs: list[tuple[list[int], list[float], bool]] = [([], [], False) for _ in contexts]
-        live = [limit > 0 for limit in limits]
+        results = [Generated() for _ in contexts]
+        rows = list(range(len(contexts)))  # which result each batch row feeds
         for _ in range(max(limits)):
             tokens, logprobs = _sample(out.logits[:, -1, :].float(), temperature)
-            for row in range(len(contexts)):
-                if not live[row]:
-                    continue
-                token = int(tokens[row])
-                outputs[row][0].append(token)
-                outputs[row][1].append(float(logprobs[row]))
+            keep = []
+            for b, row in enumerate(rows):
+                token, result = int(tokens[b]), results[row]
+                result.ids.append(token)
+                result.logprobs.append(float(logprobs[b]))
                 if token in self.eos_ids:
-                    outputs[row] = (outputs[row][0], outputs[row][1], True)
-                live[row] = token not in self.eos_ids and len(outputs[row][0]) < limits[row]
-            if not any(live):
+                    result.ended_with_eos = True
+                elif stop_at_action and token in self._closers and has_action(self.codec.decode(result.ids)):
+                    result.stopped_at_action = True
+                elif len(result.ids) < limits[row]:
+                    keep.append(b)
+            if not keep:
                 break
-            attention = torch.cat([attention, attention.new_ones((len(contexts), 1))], dim=1)
+            cache = getattr(out, self._cache_name)
+            if len(keep) < len(rows):  # drop finished rows so the batch shrinks as episodes stop talking
+                index = torch.tensor(keep, device=device)
+                cache.batch_select_indices(index)
+                tokens, attention, positions = tokens[index], attention[index], positions[index]
+                rows = [rows[b] for b in keep]
+            attention = torch.cat([attention, attention.new_ones((len(rows), 1))], dim=1)
             positions = positions[:, -1:] + 1
             out = self.model(
                 input_ids=tokens.unsqueeze(1),
@@ -151,9 +186,24 @@ class LocalPolicy:
                 position_ids=positions,
                 use_cache=True,
                 logits_to_keep=1,
-                **{self._cache_name: getattr(out, self._cache_name)},
+                **{self._cache_name: cache},
             )
-        return outputs
+        return results
+
+
+def has_action(text: str) -> bool:
+    """Whether ``text`` already holds a complete JSON action object (the environment reads the first)."""
+    start = text.find("{")
+    while start != -1:
+        try:
+            value, _ = _JSON.raw_decode(text, start)
+        except json.JSONDecodeError:
+            pass
+        else:
+            if isinstance(value, dict) and ("action" in value or {"name", "arguments"} <= set(value)):
+                return True
+        start = text.find("{", start + 1)
+    return False
 
 
 def _cache_argument(model: Any) -> str:
@@ -225,6 +275,7 @@ async def _play_wave(
                 [live.rollout.context for live in active],
                 [_room(live.rollout, sampling) for live in active],
                 sampling.temperature,
+                stop_at_action=sampling.stop_at_action,
             )
             model_s = (time.perf_counter() - began) / len(active)
             await asyncio.gather(
@@ -252,16 +303,14 @@ def _room(rollout: Rollout, sampling: Sampling) -> int:
     )
 
 
-async def _advance(
-    policy: LocalPolicy, live: _Live, output: tuple[list[int], list[float], bool], model_s: float
-) -> None:
-    tokens, logprobs, ended = output
+async def _advance(policy: LocalPolicy, live: _Live, output: Generated, model_s: float) -> None:
+    tokens, logprobs, ended = output.ids, output.logprobs, output.ended_with_eos
     rollout = live.rollout
     context = rollout.context
     text = policy.codec.decode(tokens[:-1] if ended else tokens)
     response = ModelResponse(
         content=text,
-        finish_reason="stop" if ended else "length",
+        finish_reason="stop" if ended or output.stopped_at_action else "length",
         usage=Usage(prompt_tokens=len(context), completion_tokens=len(tokens)),
         latency_s=model_s,
         prompt_token_ids=tuple(context),

@@ -47,11 +47,9 @@ class RolloutPlan:
 
 def play_shard(plan: RolloutPlan, jobs: Sequence[Job]) -> list[Episode]:
     """Load the model and play ``jobs`` (what one machine, or one Ray worker, does)."""
-    import torch
-
     from medagentgym.tasks.taskset import resolve_tasks
     from medagentgym.train.modeling import (
-        has_fast_bf16,
+        inference_dtype,
         load_model,
         load_tokenizer,
         pick_device,
@@ -61,8 +59,8 @@ def play_shard(plan: RolloutPlan, jobs: Sequence[Job]) -> list[Episode]:
 
     device = pick_device("auto")
     path = resolve_model_path(plan.model)
-    dtype = torch.bfloat16 if has_fast_bf16(device) else torch.float32
-    policy = LocalPolicy(load_model(path, dtype=dtype, device=device), load_tokenizer(path), name=plan.model)
+    model = load_model(path, dtype=inference_dtype(device), device=device)
+    policy = LocalPolicy(model, load_tokenizer(path), name=plan.model)
     rollouts = play_sync(
         policy,
         resolve_tasks(plan.tasks, plan.split, plan.seed),

@@ -20,6 +20,7 @@ from typing import Any
 from medagentgym.train.config import TrainConfig, save_config
 from medagentgym.train.curves import MetricsLog
 from medagentgym.train.modeling import (
+    inference_dtype,
     load_model,
     load_tokenizer,
     pick_device,
@@ -69,7 +70,7 @@ def finish(session: Session, trained: Any, steps: int, extra: dict[str, Any] | N
         **(extra or {}),
     }
     if session.config.eval_tasks:
-        result["eval"] = evaluate_after_training(session, merged)
+        result["eval"] = evaluate_after_training(session, merged.to(inference_dtype(session.device)))
     (session.out / RESULT_FILE).write_text(json.dumps(result, indent=2) + "\n")
     return result
 

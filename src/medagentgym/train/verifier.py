@@ -94,12 +94,16 @@ class Verifier:
 
     @classmethod
     def load(cls, spec: str) -> Verifier:
-        from medagentgym.train.modeling import load_model, load_tokenizer, pick_device, resolve_model_path
+        from medagentgym.train.modeling import (
+            inference_dtype,
+            load_model,
+            load_tokenizer,
+            pick_device,
+            resolve_model_path,
+        )
 
-        path = resolve_model_path(spec)
-        import torch
-
-        return cls(load_model(path, dtype=torch.float32, device=pick_device("auto")), load_tokenizer(path))
+        path, device = resolve_model_path(spec), pick_device("auto")
+        return cls(load_model(path, dtype=inference_dtype(device), device=device), load_tokenizer(path))
 
     def score(self, episodes: Sequence[Episode], max_length: int = 2048) -> list[float]:
         """``p(Yes) / (p(Yes) + p(No))`` for each trajectory."""
