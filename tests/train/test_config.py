@@ -66,3 +66,16 @@ def test_missing_or_malformed_files(tmp_path):
     bad.write_text("- a list\n")
     with pytest.raises(ConfigError, match="mapping"):
         load_config(SFTConfig, bad)
+
+
+def test_lora_can_adapt_only_the_top_layers(tiny_model):
+    from transformers import AutoModelForCausalLM
+
+    from medagentgym.train.modeling import lora_config
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model)
+    top = lora_config(load_config(SFTConfig, model="m", output_dir="o", lora_layers=1), model)
+    assert top.layers_to_transform == [1]
+    assert {"q_proj", "down_proj"} <= set(top.target_modules)
+    assert lora_config(load_config(SFTConfig, model="m", output_dir="o"), model).layers_to_transform is None
+    assert lora_config(load_config(SFTConfig, model="m", output_dir="o", full_finetune=True), model) is None

@@ -228,6 +228,9 @@ def _trainer_command(kind: str) -> Any:
         full: Annotated[bool | None, typer.Option("--full/--lora", help="Full fine-tuning or LoRA.")] = None,
         lora_r: Annotated[int | None, typer.Option("--lora-r", help="LoRA rank.")] = None,
         lora_alpha: Annotated[int | None, typer.Option("--lora-alpha", help="LoRA alpha.")] = None,
+        lora_layers: Annotated[
+            int | None, typer.Option("--lora-layers", help="Adapt only the top N layers.")
+        ] = None,
         dtype: Annotated[str | None, typer.Option("--dtype", help="auto, float32 or bfloat16.")] = None,
         device: Annotated[str | None, typer.Option("--device", help="auto, cpu or cuda.")] = None,
         save_steps: Annotated[
@@ -285,6 +288,7 @@ def _trainer_command(kind: str) -> Any:
             "full_finetune": full,
             "lora_r": lora_r,
             "lora_alpha": lora_alpha,
+            "lora_layers": lora_layers,
             "dtype": dtype,
             "device": device,
             "save_steps": save_steps,

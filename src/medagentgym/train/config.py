@@ -44,6 +44,8 @@ class TrainConfig:
     lora_alpha: int = 32
     lora_dropout: float = 0.0
     lora_target_modules: str = "all-linear"
+    lora_layers: int = 0
+    """Adapt only the top N decoder layers (0: all); the backward pass stops below them."""
     dtype: str = "auto"
     """``auto``, ``float32`` or ``bfloat16``. ``auto`` uses bf16 for the frozen base of LoRA on
     hardware with bf16 matrix units (CUDA, AVX512-BF16/AMX CPUs) and fp32 otherwise."""

@@ -116,7 +116,7 @@ def train_dpo(config: DPOConfig) -> dict[str, Any]:
         data_collator=collator,
         train_dataset=datasets.Dataset.from_list(pairs),
         processing_class=session.tokenizer,
-        peft_config=lora_config(config),
+        peft_config=lora_config(config, session.model),
         callbacks=[CurvesCallback(session.metrics)],
     )
     trainer.train(resume_from_checkpoint=last_checkpoint(config))

@@ -138,7 +138,7 @@ def train_grpo(config: GRPOConfig) -> dict[str, Any]:
         args=args,
         train_dataset=datasets.Dataset.from_list([{"prompt": task_id} for task_id in ids]),
         processing_class=session.tokenizer,
-        peft_config=lora_config(config),
+        peft_config=lora_config(config, session.model),
         rollout_func=rollouts,
         callbacks=[CurvesCallback(session.metrics)],
     )

@@ -86,7 +86,7 @@ class PPOTrainer:
     def __init__(self, config: PPOConfig, session: Session) -> None:
         self.config = config
         self.session = session
-        adapters = lora_config(config)
+        adapters = lora_config(config, session.model)
         if adapters is not None:
             from peft import get_peft_model
 

@@ -57,7 +57,7 @@ def train_on_rows(config: TrainConfig, rows: Sequence[Row]) -> dict[str, Any]:
         args=args,
         train_dataset=datasets.Dataset.from_list(examples),
         processing_class=session.tokenizer,
-        peft_config=lora_config(config),
+        peft_config=lora_config(config, session.model),
         callbacks=[CurvesCallback(session.metrics)],
     )
     trainer.train(resume_from_checkpoint=last_checkpoint(config))
