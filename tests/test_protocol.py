@@ -164,3 +164,9 @@ def test_tool_schemas_are_valid_json_schema():
         assert params["type"] == "object" and params["additionalProperties"] is False
         assert set(params["required"]) <= set(params["properties"])
         json.dumps(schema)
+
+
+def test_no_action_message_follows_the_protocol():
+    assert '{"action"' in only_call("just prose").error
+    turn = parse_turn("just prose", ALL, "tools")
+    assert "call exactly one of the provided tools" in turn.calls[0].error

@@ -314,7 +314,7 @@ class MedAgentEnv(gym.Env[list[Message], Any]):
         if state.done:
             raise EpisodeError("the episode has ended; call reset() to start a new one")
         began = time.perf_counter()
-        turn = parse_turn(action, state.allowed)
+        turn = parse_turn(action, state.allowed, self.protocol)
         state.record.messages.append(turn.message)
         return state, turn, began
 

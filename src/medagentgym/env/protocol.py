@@ -30,6 +30,11 @@ _MAX_SCAN = 64
 
 Style = Literal["json", "tools"]
 
+NO_ACTION_HINTS: dict[str, str] = {
+    "json": 'reply with one JSON object such as {"action": "execute_code", "params": {"code": "print(1)"}}',
+    "tools": "call exactly one of the provided tools",
+}
+
 
 @dataclass(frozen=True)
 class Call:
@@ -68,16 +73,19 @@ class Turn:
         return self.message.get("content") or ""
 
 
-def parse_turn(action: Any, allowed: frozenset[str]) -> Turn:
-    """Parse an action given to ``env.step`` into a :class:`Turn`."""
+def parse_turn(action: Any, allowed: frozenset[str], protocol: Style = "json") -> Turn:
+    """Parse an action given to ``env.step`` into a :class:`Turn`.
+
+    ``protocol`` is the style the model was asked to use; it only shapes error messages.
+    """
     if isinstance(action, ModelResponse):
-        turn = _from_message(action.to_message(), allowed)
+        turn = _from_message(action.to_message(), allowed, protocol)
         return Turn(turn.message, turn.style, turn.calls, action)
     if isinstance(action, str):
-        return _from_text(action, allowed)
+        return _from_text(action, allowed, protocol)
     if isinstance(action, Mapping):
         if "tool_calls" in action or action.get("role") == "assistant":
-            return _from_message(dict(action), allowed)
+            return _from_message(dict(action), allowed, protocol)
         if "function" in action or ("name" in action and "arguments" in action):
             call = ToolCall.from_message(dict(action))
             return _from_message(
@@ -92,10 +100,10 @@ def parse_turn(action: Any, allowed: frozenset[str]) -> Turn:
     return Turn(message, "json", (Call(None, {}, error=error),))
 
 
-def _from_message(message: Message, allowed: frozenset[str]) -> Turn:
+def _from_message(message: Message, allowed: frozenset[str], protocol: Style = "json") -> Turn:
     raw_calls = message.get("tool_calls") or []
     if not raw_calls:
-        return _from_text(message.get("content") or "", allowed)
+        return _from_text(message.get("content") or "", allowed, protocol)
     calls = []
     normalized = []
     for raw in raw_calls:
@@ -128,7 +136,7 @@ def _tool_call(call: ToolCall, allowed: frozenset[str]) -> Call:
         return Call(None, {}, call.id, str(exc))
 
 
-def _from_text(text: Any, allowed: frozenset[str]) -> Turn:
+def _from_text(text: Any, allowed: frozenset[str], protocol: Style = "json") -> Turn:
     text = text if isinstance(text, str) else str(text)
     message: Message = {"role": "assistant", "content": text}
     try:
@@ -139,7 +147,7 @@ def _from_text(text: Any, allowed: frozenset[str]) -> Turn:
             )
         if not text.strip():
             raise ProtocolError("your message was empty")
-        obj = _find_action_object(text)
+        obj = _find_action_object(text, protocol)
     except ProtocolError as exc:
         return Turn(message, "json", (Call(None, {}, error=str(exc)),))
     return Turn(message, "json", (_json_call(obj, allowed),))
@@ -170,7 +178,7 @@ def _check_allowed(name: str, allowed: frozenset[str]) -> str:
     return name
 
 
-def _find_action_object(text: str) -> dict[str, Any]:
+def _find_action_object(text: str, protocol: Style) -> dict[str, Any]:
     """Return the first JSON object in ``text`` that names an action."""
     visible = _THINK.sub("", text)
     for candidate in _candidates(visible):
@@ -180,10 +188,7 @@ def _find_action_object(text: str) -> dict[str, Any]:
             return candidate
     if visible.strip() == "" and text.strip():
         raise ProtocolError("your message contained only a <think> block and no action")
-    raise ProtocolError(
-        'no action found: reply with one JSON object such as {"action": "execute_code", '
-        '"params": {"code": "print(1)"}}'
-    )
+    raise ProtocolError(f"no action found: {NO_ACTION_HINTS[protocol]}")
 
 
 def _candidates(text: str) -> Iterator[Any]:
