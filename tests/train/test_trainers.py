@@ -69,6 +69,24 @@ def test_sft_contract_loss_and_checkpoint(sft_run):
     assert generates(result["checkpoint"])
 
 
+def test_the_checkpoint_plays_in_the_evaluation_runner(sft_run, tmp_path):
+    _, result = sft_run
+    summary = invoke(
+        "eval", "--model", f"hf:{result['checkpoint']}", "--families", "demo", "--limit", "2",
+        "--max-steps", "2", "--max-tokens", "8", "--out", str(tmp_path / "eval"),
+    )  # fmt: skip
+    assert summary and (tmp_path / "eval" / "episodes.jsonl").is_file()
+
+
+def test_model_specs_without_weights_are_refused():
+    from medagentgym.train.modeling import resolve_model_path
+
+    for spec in ("openai:gpt-4.1-mini", "agent:oracle", "/no/such/dir"):
+        with pytest.raises(ConfigError):
+            resolve_model_path(spec)
+    assert resolve_model_path("hf:org/name") == "org/name"
+
+
 def test_sft_resumes_from_its_last_checkpoint(sft_run, sft_data):
     out, _ = sft_run
     result = invoke(

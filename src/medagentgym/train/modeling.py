@@ -25,10 +25,23 @@ CHECKPOINTS_DIR = "checkpoints"
 
 
 def resolve_model_path(spec: str) -> str:
-    """A local directory (or, with network access, a Hub id) for a model SPEC."""
-    if spec.startswith("local:"):
-        raise ConfigError(f"model {spec!r}: the embedded models are not available in this build; pass hf:DIR")
-    path = spec.removeprefix("hf:")
+    """A local directory (or, with network access, a Hub id) for a model SPEC.
+
+    ``local:default`` is the embedded model (converted once into the data home), ``hf:X`` and a
+    bare ``X`` name a transformers directory or Hub id. API and scripted SPECs have no weights.
+    """
+    kind, _, value = spec.partition(":")
+    if kind == "local":
+        from medagentgym.models.embedded import model_dir
+        from medagentgym.models.spec import parse_spec
+
+        parse_spec(spec)
+        return str(model_dir())
+    if kind in ("openai", "agent"):
+        raise ConfigError(
+            f"model {spec!r} has no local weights to train or sample; use local:default or hf:DIR"
+        )
+    path = value if kind == "hf" else spec
     if not path:
         raise ConfigError("empty model SPEC")
     if path.startswith(("/", ".", "~")) and not Path(path).expanduser().is_dir():
