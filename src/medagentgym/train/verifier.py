@@ -17,6 +17,8 @@ from typing import Any
 
 from medagentgym.env.prompts import truncate
 from medagentgym.errors import DataError
+from medagentgym.runs.metrics import VERIFIER_KEY as SCORE_KEY
+from medagentgym.runs.metrics import best_at_k
 from medagentgym.train.chat import ChatCodec, Message
 from medagentgym.train.config import VerifierConfig
 from medagentgym.train.rundirs import load_runs, rewrite_episodes
@@ -24,7 +26,6 @@ from medagentgym.train.selection import by_task
 from medagentgym.trajectory import Episode
 
 YES, NO = "Yes", "No"
-SCORE_KEY = "verifier_score"
 INSTRUCTIONS = (
     "You check the work of an agent that solved a biomedical data task with code. Read the task, "
     "the agent's actions and what it observed, then answer Yes if its final answer is correct and "
@@ -154,22 +155,19 @@ def score_runs(
 
 
 def best_and_pass_at_k(episodes: Sequence[Episode], ks: Sequence[int]) -> list[dict[str, float]]:
-    """Best@K and Pass@K over tasks, using each task's first K samples (by sample index)."""
-    groups = [
-        sorted(g, key=lambda e: e.sample)
-        for g in by_task(e for e in episodes if e.status != "infra_error").values()
-    ]
+    """Best@K and Pass@K over tasks, both on each task's first K samples (by sample index)."""
+    fair = (e for e in episodes if e.status != "infra_error")
+    groups = [sorted(g, key=lambda e: e.sample) for g in by_task(fair).values()]
     if not groups:
         raise DataError("no scored episodes")
     table = []
     for k in ks:
         firsts = [g[:k] for g in groups]
-        best = [max(g, key=lambda e: e.extra.get(SCORE_KEY, 0.0)) for g in firsts]
         table.append(
             {
                 "k": k,
                 "pass_at_k": sum(any(e.success for e in g) for g in firsts) / len(firsts),
-                "best_at_k": sum(e.success for e in best) / len(best),
+                "best_at_k": best_at_k(firsts) or 0.0,
             }
         )
     return table
