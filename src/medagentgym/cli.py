@@ -22,6 +22,7 @@ from medagentgym.importers.cli import app as import_app
 from medagentgym.runs.cli import eval_command, report_command
 from medagentgym.sandbox.cli import app as sandbox_app
 from medagentgym.train.cli import export_app, train_app, verify_app
+from medagentgym.worlds.cli import app as data_app
 
 app = typer.Typer(
     name="medagentgym",
@@ -34,6 +35,7 @@ tasks_app = typer.Typer(help="Browse the task registry.", no_args_is_help=True)
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(import_app, name="import")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(data_app, name="data")
 app.command("eval")(eval_command)
 app.command("report")(report_command)
 app.add_typer(export_app, name="export")

@@ -29,7 +29,7 @@ from medagentgym.tasks.graders import (
 )
 from medagentgym.tasks.inspect import inspector_for_db
 from medagentgym.tasks.model import DATA_ACTIONS, Oracle, Question, Resource, Task, TaskId
-from medagentgym.tasks.registry import Family, Inspector, register_family
+from medagentgym.tasks.registry import Family, Inspector, register_family, round_robin_counts
 
 DIAGNOSES = ("hypertension", "type 2 diabetes", "asthma", "pneumonia", "heart failure")
 N_VISITS = 400
@@ -135,7 +135,7 @@ class DemoFamily(Family):
     def category_counts(self, split: str) -> dict[str, int]:
         templates = self._templates(split)
         size = self.size(split)
-        return {t.category: len(range(i, size, len(templates))) for i, t in enumerate(templates)}
+        return round_robin_counts([t.category for t in templates], size)
 
     def build(self, split: str, index: int, seed: int) -> Task:
         templates = self._templates(split)

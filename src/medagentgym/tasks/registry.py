@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar, Protocol
 
 from medagentgym.errors import ConfigError, TaskNotFoundError
@@ -20,6 +20,10 @@ BUILTIN_FAMILY_MODULES: dict[str, str] = {
     "demo": "medagentgym.tasks.demo",
     "medcalc": "medagentgym.tasks.medcalc.family",
     "npower": "medagentgym.tasks.npower",
+    "mimic_iii": "medagentgym.tasks.ehr.mimic_iii",
+    "eicu": "medagentgym.tasks.ehr.eicu",
+    "treqs": "medagentgym.tasks.ehr.treqs",
+    "ehr_seqsql": "medagentgym.tasks.ehr.ehr_seqsql",
 }
 """Family name -> module that registers it. Families add themselves here when they land."""
 
@@ -82,6 +86,11 @@ class Family(ABC):
         if task.id != expected:
             raise ConfigError(f"family {self.name} built task id {task.id!r}, expected {expected!r}")
         return task
+
+
+def round_robin_counts(categories: Sequence[str], size: int) -> dict[str, int]:
+    """Category counts when instance ``i`` belongs to ``categories[i % len(categories)]``."""
+    return {category: len(range(i, size, len(categories))) for i, category in enumerate(categories)}
 
 
 _FAMILIES: dict[str, Family] = {}

@@ -20,7 +20,7 @@ from medagentgym.tasks.medcalc.notes import write_note
 from medagentgym.tasks.medcalc.oracle import oracle_code
 from medagentgym.tasks.medcalc.spec import Calculator
 from medagentgym.tasks.model import Oracle, Question, Task, TaskId
-from medagentgym.tasks.registry import Family, register_family
+from medagentgym.tasks.registry import Family, register_family, round_robin_counts
 
 GENERATOR_VERSION = 1
 SPLIT_CODES = {"train": 0, "test": 1}
@@ -71,7 +71,7 @@ class MedCalcFamily(Family):
 
     def category_counts(self, split: str) -> dict[str, int]:
         size = self.size(split)
-        return {calc.slug: len(range(i, size, len(CALCULATORS))) for i, calc in enumerate(CALCULATORS)}
+        return round_robin_counts([calc.slug for calc in CALCULATORS], size)
 
     def build(self, split: str, index: int, seed: int) -> Task:
         calc = CALCULATORS[index % len(CALCULATORS)]

@@ -25,7 +25,7 @@ from medagentgym.tasks.npower.engine import PowerCalculationError, solve_n
 from medagentgym.tasks.npower.oracle import oracle_code
 from medagentgym.tasks.npower.studies import Problem, Target
 from medagentgym.tasks.npower.wording import render
-from medagentgym.tasks.registry import Family, register_family
+from medagentgym.tasks.registry import Family, register_family, round_robin_counts
 
 FAMILY = "npower"
 TARGETS: tuple[Target, Target] = ("size", "power")
@@ -111,7 +111,7 @@ class NPowerFamily(Family):
 
     def category_counts(self, split: str) -> dict[str, int]:
         size = self.size(split)
-        return {kind.category: len(range(i, size, len(CATALOG))) for i, kind in enumerate(CATALOG)}
+        return round_robin_counts([kind.category for kind in CATALOG], size)
 
     def build(self, split: str, index: int, seed: int) -> Task:
         kind = CATALOG[index % len(CATALOG)]

@@ -1,0 +1,1 @@
+"""EHR question answering: MIMIC-III, eICU, TREQS and EHR-SeqSQL (shared template machinery)."""

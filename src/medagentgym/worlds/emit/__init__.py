@@ -1,0 +1,1 @@
+"""Emitters: map one schema-neutral hospital onto one benchmark's tables."""
