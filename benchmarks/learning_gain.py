@@ -3,10 +3,11 @@
 The paper's headline (Qwen2.5-7B: 16.9 -> 53.9 with SFT, 59.9 with SFT then DPO) is measured here
 end to end on a small CPU, with the embedded SmolLM2-135M-Instruct:
 
-1. Tasks. For each family, ``--categories`` categories (evenly spaced through the family's sorted
-   category list; 0 = all of them), ``--train-per-category`` train instances of each, and test
-   instances of the same categories from the test split, ``--test-tasks`` in all (the held-out
-   set: other patients, other values, other databases rows than anything trained on).
+1. Tasks. For each family, up to ``--categories`` categories (evenly spaced through the family's
+   sorted category list; 0 = all of them), ``--train-per-family`` train instances shared evenly
+   among them, and test instances of the same categories from the test split, ``--test-tasks`` in
+   all, shared evenly among families and categories (the held-out set: other patients, notes,
+   values and database rows than anything trained on).
 2. Oracle trajectories on the train instances: each family's reference program played through the
    environment (``execute_code``, then ``submit_answer`` with what it printed). The program is
    normalised with ``ast`` (docstrings, comments and type annotations dropped: the same program,
@@ -161,15 +162,19 @@ def main() -> None:
     parser.add_argument(
         "--model", default="local:default", help="Model SPEC to train (default: the embedded model)."
     )
-    parser.add_argument("--families", default="mimic_iii,medcalc", help="Comma-separated families.")
-    parser.add_argument("--categories", type=int, default=8, help="Categories per family (0: all).")
-    parser.add_argument("--train-per-category", type=int, default=24)
+    parser.add_argument("--families", default="treqs,medcalc", help="Comma-separated families.")
+    parser.add_argument(
+        "--categories", type=int, default=8, help="At most this many categories per family (0: all)."
+    )
+    parser.add_argument("--train-per-family", type=int, default=120, help="Oracle trajectories per family.")
     parser.add_argument("--test-tasks", type=int, default=128, help="Held-out test tasks in all.")
-    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--epochs", type=float, default=1.5)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--lora-r", type=int, default=64)
+    parser.add_argument("--lora-layers", type=int, default=10, help="Adapt the top N layers (0: all).")
     parser.add_argument("--max-turns", type=int, default=3, help="Environment step budget per episode.")
-    parser.add_argument("--max-new-tokens", type=int, default=384, help="Tokens per model turn.")
+    parser.add_argument("--max-new-tokens", type=int, default=640, help="Tokens per model turn.")
+    parser.add_argument("--token-budget", type=int, default=1024, help="Generated tokens per episode.")
     parser.add_argument("--dpo", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument(
         "--dpo-tasks", type=int, default=64, help="Train tasks the SFT model samples for DPO."
@@ -208,20 +213,21 @@ def _run(args: argparse.Namespace, out: Path) -> dict[str, Any]:
     greedy = Sampling(
         temperature=0.0,
         max_new_tokens=args.max_new_tokens,
-        token_budget=args.max_new_tokens * args.max_turns,
+        token_budget=args.token_budget,
         max_context=3072,
     )
     categories = {f: spaced_categories(f, args.categories) for f in families}
-    per_test = -(-args.test_tasks // sum(len(c) for c in categories.values()))
+    test_per_family = -(-args.test_tasks // len(families))
 
     def choose() -> tuple[ListTaskSet, ListTaskSet]:
         train, test = [], []
         for family in families:
-            train += pick_tasks(family, "train", categories[family], args.train_per_category)
-            test += pick_tasks(family, "test", categories[family], per_test)
-        return ListTaskSet(train, "learning-gain/train"), ListTaskSet(
-            test[: args.test_tasks], "learning-gain/test"
-        )
+            share = len(categories[family])
+            train += pick_tasks(family, "train", categories[family], -(-args.train_per_family // share))
+            test += pick_tasks(family, "test", categories[family], -(-test_per_family // share))[
+                :test_per_family
+            ]
+        return ListTaskSet(train, "learning-gain/train"), ListTaskSet(test, "learning-gain/test")
 
     train, test = stages.run("choose tasks", choose)
 
@@ -256,6 +262,7 @@ def _run(args: argparse.Namespace, out: Path) -> dict[str, Any]:
     common = {
         "lora_r": args.lora_r,
         "lora_alpha": 2 * args.lora_r,
+        "lora_layers": args.lora_layers,
         "batch_size": 2,
         "gradient_accumulation_steps": 4,
         "max_length": 3072,
@@ -294,7 +301,7 @@ def _run(args: argparse.Namespace, out: Path) -> dict[str, Any]:
             sampler = Sampling(
                 temperature=0.7,
                 max_new_tokens=args.max_new_tokens,
-                token_budget=args.max_new_tokens * args.max_turns,
+                token_budget=args.token_budget,
                 max_context=3072,
             )
             chosen = [train[i * len(train) // args.dpo_tasks] for i in range(min(args.dpo_tasks, len(train)))]
@@ -346,9 +353,10 @@ def _run(args: argparse.Namespace, out: Path) -> dict[str, Any]:
                     batch_size=4,
                     max_turns=args.max_turns,
                     max_new_tokens=args.max_new_tokens,
-                    token_budget=args.max_new_tokens * args.max_turns,
+                    token_budget=args.token_budget,
                     lora_r=args.lora_r,
                     lora_alpha=2 * args.lora_r,
+                    lora_layers=args.lora_layers,
                     save_steps=10_000,
                 )
             ),

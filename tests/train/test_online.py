@@ -178,3 +178,13 @@ def test_rollouts_over_a_local_ray_instance(tiny_model, tmp_path):
     assert [(e.task_id, e.sample) for e in episodes] == [(j.task_id, j.sample) for j in plan.jobs()]
     summary = write_rollouts(plan, episodes, tmp_path)
     assert summary["episodes"] == 6 and json.loads((tmp_path / "run.json").read_text())["samples"] == 2
+
+
+def test_scripted_and_api_backends_roll_out_through_the_evaluation_runner(tmp_path):
+    from medagentgym.train.rollouts import RolloutPlan, sample_rollouts, write_rollouts
+
+    plan = RolloutPlan(model="agent:oracle", tasks="demo", split="train", num_tasks=3, samples=2)
+    episodes = sample_rollouts(plan)
+    assert [(e.task_id, e.sample) for e in episodes] == [(j.task_id, j.sample) for j in plan.jobs()]
+    assert all(e.success for e in episodes)
+    assert write_rollouts(plan, episodes, tmp_path)["success_rate"] == 1.0

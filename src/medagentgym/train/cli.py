@@ -322,7 +322,9 @@ for _kind in _TRAINERS:
 
 @train_app.command("rollout")
 def rollout_command(
-    model: Annotated[str, typer.Option("--model", help="Model SPEC.")],
+    model: Annotated[
+        str, typer.Option("--model", help="SPEC: local:default, hf:DIR, openai:NAME, agent:oracle.")
+    ],
     tasks: Annotated[str, typer.Option("--tasks", help="Family or task-set directory.")],
     out: OutDir,
     split: Annotated[str, typer.Option("--split", help="Split of --tasks.")] = "train",
@@ -339,7 +341,7 @@ def rollout_command(
     workers: Annotated[int, typer.Option("--workers", help="Ray shards (0: one per cluster CPU).")] = 0,
     as_json: JsonFlag = False,
 ) -> None:
-    """Sample K trajectories per task with a local model into a run directory."""
+    """Sample K trajectories per task from any backend into a run directory (over Ray with --ray-address)."""
     from medagentgym.train.online import Sampling
     from medagentgym.train.rollouts import RolloutPlan, sample_rollouts, write_rollouts
 

@@ -1,11 +1,13 @@
-"""Sampling K trajectories per task with a local model, on this machine or spread over a Ray cluster.
+"""Sampling K trajectories per task from any backend, on this machine or spread over a Ray cluster.
 
 Rollouts feed the dataset exporters (SFT from successes, DPO from successes against failures) and
-the verifier, and are written as a run directory like any evaluation. Locally, the episodes of a
-call play in batched waves (:mod:`medagentgym.train.online`). With ``ray_address`` the jobs are cut
-into one shard per worker; each worker loads the model once, plays its shard and returns the
-episodes, which the driver writes, so the run directory has a single writer. ``ray_address="local"``
-starts a private Ray instance on this machine (the way the tests run it).
+the verifier, and are written as a run directory like any evaluation. Local weights
+(``local:default``, ``hf:DIR``) play in batched waves with :mod:`medagentgym.train.online`, which
+records token ids and log-probabilities; API models and scripted agents (``openai:...``,
+``agent:oracle``) play through the evaluation runner. With ``ray_address`` the jobs are cut into
+one shard per worker; each worker builds the model once, plays its shard and returns the
+episodes, which the driver writes, so the run directory has a single writer.
+``ray_address="local"`` starts a private Ray instance on this machine (the way the tests run it).
 """
 
 from __future__ import annotations
@@ -46,7 +48,51 @@ class RolloutPlan:
 
 
 def play_shard(plan: RolloutPlan, jobs: Sequence[Job]) -> list[Episode]:
-    """Load the model and play ``jobs`` (what one machine, or one Ray worker, does)."""
+    """Build the model and play ``jobs`` (what one machine, or one Ray worker, does)."""
+    if plan.model.partition(":")[0] in ("openai", "agent"):
+        return _play_with_runner(plan, jobs)
+    return _play_local(plan, jobs)
+
+
+class _Collector:
+    """Stands in for the runner's episode writer: keeps the last attempt of each (task, sample)."""
+
+    def __init__(self) -> None:
+        self.final: dict[tuple[str, int], Episode] = {}
+
+    def write(self, episode: Episode) -> None:
+        self.final[(episode.task_id, episode.sample)] = episode
+
+
+def _play_with_runner(plan: RolloutPlan, jobs: Sequence[Job]) -> list[Episode]:
+    import asyncio
+
+    from medagentgym.models.spec import build_agent
+    from medagentgym.runs.runner import EvalSettings, WorkItem, play
+    from medagentgym.tasks.taskset import resolve_tasks
+
+    tasks = resolve_tasks(plan.tasks, plan.split, plan.seed)
+    settings = EvalSettings(
+        model=plan.model,
+        split=plan.split,
+        seed=plan.seed,
+        concurrency=plan.batch_size,
+        temperature=plan.sampling.temperature,
+        max_tokens=plan.sampling.max_new_tokens,
+        **{
+            k: v
+            for k, v in plan.env_options.items()
+            if k in ("max_steps", "time_limit_s", "feedback", "protocol")
+        },
+    )
+    agent = build_agent(plan.model, temperature=settings.temperature, max_tokens=settings.max_tokens)
+    collector = _Collector()
+    items = [WorkItem(tasks.find(job.task_id), job.sample) for job in jobs]
+    asyncio.run(play(items, agent, collector, settings))  # type: ignore[arg-type]
+    return list(collector.final.values())
+
+
+def _play_local(plan: RolloutPlan, jobs: Sequence[Job]) -> list[Episode]:
     from medagentgym.tasks.taskset import resolve_tasks
     from medagentgym.train.modeling import (
         inference_dtype,
@@ -76,7 +122,7 @@ def sample_rollouts(plan: RolloutPlan, *, ray_address: str | None = None, worker
     """Play every job of ``plan`` here, or over Ray when ``ray_address`` is given."""
     jobs = plan.jobs()
     if ray_address is None:
-        return play_shard(plan, jobs)
+        return _in_job_order(jobs, play_shard(plan, jobs))
     import ray
 
     if not ray.is_initialized():
@@ -88,7 +134,11 @@ def sample_rollouts(plan: RolloutPlan, *, ray_address: str | None = None, worker
     shards = [jobs[i::count] for i in range(count) if jobs[i::count]]
     remote = ray.remote(play_shard)
     results = ray.get([remote.remote(plan, shard) for shard in shards])
-    by_job = {(e.task_id, e.sample): e for shard in results for e in shard}
+    return _in_job_order(jobs, [e for shard in results for e in shard])
+
+
+def _in_job_order(jobs: Sequence[Job], episodes: Sequence[Episode]) -> list[Episode]:
+    by_job = {(e.task_id, e.sample): e for e in episodes}
     return [by_job[(job.task_id, job.sample)] for job in jobs]
 
 
