@@ -47,6 +47,25 @@ def test_rollouts_keep_sampled_tokens_and_mask_everything_else(policy):
     assert summarize([r.episode for r in rollouts])["episodes"] == 3
 
 
+def test_batched_decoding_matches_one_sequence_at_a_time(policy):
+    """Left padding, the preallocated cache and dropping finished rows change nothing."""
+    contexts = [list(range(5, 45)), list(range(7, 19)), list(range(3, 30))]
+    limits = [12, 3, 7]  # the second row finishes first, then the third: the batch shrinks twice
+    batched = policy.generate(contexts, limits, temperature=0.0)
+    for context, limit, result in zip(contexts, limits, batched, strict=True):
+        alone = policy.model.generate(
+            torch.tensor([context]),
+            attention_mask=torch.ones((1, len(context)), dtype=torch.long),
+            max_new_tokens=limit,
+            do_sample=False,
+            eos_token_id=None,
+            pad_token_id=policy.pad_id,
+        )[0, len(context) :].tolist()
+        expected = alone[: next((i + 1 for i, t in enumerate(alone) if t in policy.eos_ids), len(alone))]
+        assert result.ids == expected
+        assert len(result.logprobs) == len(result.ids)
+
+
 def test_a_turn_can_stop_once_it_holds_a_complete_action():
     from medagentgym.train.online import has_action
 

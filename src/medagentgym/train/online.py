@@ -152,8 +152,14 @@ class LocalPolicy:
             attention[row, width - len(context) :] = 1
         ids, attention = ids.to(device), attention.to(device)
         positions = (attention.cumsum(-1) - 1).clamp(min=0)
+        cache = self._static_cache(width + max(limits))
         out = self.model(
-            input_ids=ids, attention_mask=attention, position_ids=positions, use_cache=True, logits_to_keep=1
+            input_ids=ids,
+            attention_mask=attention,
+            position_ids=positions,
+            use_cache=True,
+            logits_to_keep=1,
+            **({self._cache_name: cache} if cache is not None else {}),
         )
         results = [Generated() for _ in contexts]
         rows = list(range(len(contexts)))  # which result each batch row feeds
@@ -175,7 +181,7 @@ class LocalPolicy:
             cache = getattr(out, self._cache_name)
             if len(keep) < len(rows):  # drop finished rows so the batch shrinks as episodes stop talking
                 index = torch.tensor(keep, device=device)
-                cache.batch_select_indices(index)
+                _select_rows(cache, index)
                 tokens, attention, positions = tokens[index], attention[index], positions[index]
                 rows = [rows[b] for b in keep]
             attention = torch.cat([attention, attention.new_ones((len(rows), 1))], dim=1)
@@ -189,6 +195,31 @@ class LocalPolicy:
                 **{self._cache_name: cache},
             )
         return results
+
+    def _static_cache(self, length: int) -> Any:
+        """A preallocated KV cache: the default one concatenates every layer's keys and values at
+        each token, which costs more than the attention itself on long contexts (measured 2x per
+        decoding step at 48 x 1100 tokens on CPU). None when this transformers has none."""
+        try:
+            from transformers import StaticCache
+
+            return StaticCache(config=self.model.config, max_cache_len=length)
+        except (ImportError, TypeError):
+            return None
+
+
+def _select_rows(cache: Any, index: torch.Tensor) -> None:
+    """Keep only the batch rows ``index`` of a KV cache (static or dynamic)."""
+    if not hasattr(cache, "layers"):
+        cache.batch_select_indices(index)
+        return
+    for layer in cache.layers:
+        if getattr(layer, "is_initialized", False) and hasattr(layer, "max_cache_len"):
+            layer.keys = layer.keys.index_select(0, index)
+            layer.values = layer.values.index_select(0, index)
+            layer.batch_size = len(index)
+        elif getattr(layer, "is_initialized", False):
+            layer.batch_select_indices(index)
 
 
 def has_action(text: str) -> bool:
