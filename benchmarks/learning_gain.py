@@ -173,8 +173,8 @@ def main() -> None:
     parser.add_argument("--lora-r", type=int, default=64)
     parser.add_argument("--lora-layers", type=int, default=10, help="Adapt the top N layers (0: all).")
     parser.add_argument("--max-turns", type=int, default=3, help="Environment step budget per episode.")
-    parser.add_argument("--max-new-tokens", type=int, default=640, help="Tokens per model turn.")
-    parser.add_argument("--token-budget", type=int, default=1024, help="Generated tokens per episode.")
+    parser.add_argument("--max-new-tokens", type=int, default=448, help="Tokens per model turn.")
+    parser.add_argument("--token-budget", type=int, default=768, help="Generated tokens per episode.")
     parser.add_argument("--dpo", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument(
         "--dpo-tasks", type=int, default=64, help="Train tasks the SFT model samples for DPO."
