@@ -21,6 +21,7 @@ from medagentgym.errors import MedAgentGymError
 from medagentgym.importers.cli import app as import_app
 from medagentgym.runs.cli import eval_command, report_command
 from medagentgym.sandbox.cli import app as sandbox_app
+from medagentgym.train.cli import export_app, train_app, verify_app
 from medagentgym.worlds.cli import app as data_app
 
 app = typer.Typer(
@@ -37,6 +38,9 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(data_app, name="data")
 app.command("eval")(eval_command)
 app.command("report")(report_command)
+app.add_typer(export_app, name="export")
+app.add_typer(train_app, name="train")
+app.add_typer(verify_app, name="verify")
 
 console = Console()
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
