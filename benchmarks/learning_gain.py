@@ -167,7 +167,7 @@ def main() -> None:
         "--categories", type=int, default=8, help="At most this many categories per family (0: all)."
     )
     parser.add_argument("--train-per-family", type=int, default=120, help="Oracle trajectories per family.")
-    parser.add_argument("--test-tasks", type=int, default=128, help="Held-out test tasks in all.")
+    parser.add_argument("--test-tasks", type=int, default=100, help="Held-out test tasks in all.")
     parser.add_argument("--epochs", type=float, default=1.5)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--lora-r", type=int, default=64)
@@ -177,7 +177,7 @@ def main() -> None:
     parser.add_argument("--token-budget", type=int, default=768, help="Generated tokens per episode.")
     parser.add_argument("--dpo", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument(
-        "--dpo-tasks", type=int, default=64, help="Train tasks the SFT model samples for DPO."
+        "--dpo-tasks", type=int, default=32, help="Train tasks the SFT model samples for DPO."
     )
     parser.add_argument("--dpo-lr", type=float, default=5e-5)
     parser.add_argument("--grpo-steps", type=int, default=0)
@@ -294,6 +294,7 @@ def _run(args: argparse.Namespace, out: Path) -> dict[str, Any]:
         "after_sft": after_sft["success_rate"],
         "after_dpo": None,
     }
+    details: dict[str, Any] = {"before": before, "after_sft": after_sft, "sft": sft}
 
     if args.dpo:
 
@@ -332,9 +333,9 @@ def _run(args: argparse.Namespace, out: Path) -> dict[str, Any]:
                     )
                 ),
             )
-            result["after_dpo"] = stages.run(
-                "evaluate after DPO", lambda: evaluate(dpo["checkpoint"], "after-dpo")
-            )["success_rate"]
+            after_dpo = stages.run("evaluate after DPO", lambda: evaluate(dpo["checkpoint"], "after-dpo"))
+            result["after_dpo"] = after_dpo["success_rate"]
+            details["after_dpo"] = after_dpo
 
     if args.grpo_steps > 0:
         write_rows(
@@ -365,7 +366,7 @@ def _run(args: argparse.Namespace, out: Path) -> dict[str, Any]:
             "evaluate after GRPO", lambda: evaluate(grpo["checkpoint"], "after-grpo")
         )["success_rate"]
 
-    result["details"] = {"before": before, "after_sft": after_sft, "sft": sft}
+    result["details"] = details
     result["settings"] = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
     result["stages_minutes"] = stages.minutes
     result["minutes"] = stages.total

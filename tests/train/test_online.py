@@ -44,7 +44,9 @@ def test_rollouts_keep_sampled_tokens_and_mask_everything_else(policy):
         assert episode.status in ("truncated", "completed") and episode.num_steps <= 4
     # 10 tokens a turn, 25 in all: a model that rarely stops runs out of tokens before its 4th turn
     assert any(r.episode.termination == "token_budget" for r in rollouts)
-    assert summarize([r.episode for r in rollouts])["episodes"] == 3
+    summary = summarize([r.episode for r in rollouts])
+    assert summary["episodes"] == 3 and summary["tasks"] == 2
+    assert summary["by_family"] == {"demo": summary["success_rate"]}
 
 
 def test_batched_decoding_matches_one_sequence_at_a_time(policy):

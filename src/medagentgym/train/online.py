@@ -408,7 +408,18 @@ def summarize(episodes: Sequence[Episode]) -> dict[str, Any]:
         "mean_score": sum(e.score for e in fair) / count if count else 0.0,
         "valid_action_rate": _valid_actions(fair),
         "infra_errors": len(episodes) - count,
+        "by_family": {
+            family: sum(e.success for e in members) / len(members)
+            for family, members in _by_family(fair).items()
+        },
     }
+
+
+def _by_family(episodes: Sequence[Episode]) -> dict[str, list[Episode]]:
+    groups: dict[str, list[Episode]] = {}
+    for episode in episodes:
+        groups.setdefault(episode.family, []).append(episode)
+    return dict(sorted(groups.items()))
 
 
 def _valid_actions(episodes: Sequence[Episode]) -> float:
