@@ -17,13 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import sqlite3
 import statistics
 import time
 from pathlib import Path
 from typing import Any
 
 from medagentgym.paths import subdir
+from medagentgym.sqlite import connect_readonly
 from medagentgym.tasks.ehr.family import EhrFamily
 from medagentgym.tasks.registry import get_family
 
@@ -62,7 +62,7 @@ def generation(name: str, count: int, repeats: int) -> dict[str, Any]:
     assert isinstance(family, EhrFamily)
     family.prepare(0)
     cold, warm, baseline = [], [], []
-    conn = sqlite3.connect(f"file:{family.world(0).db_path}?mode=ro", uri=True)
+    conn = connect_readonly(family.world(0).db_path)
     for _ in range(repeats):
         rate, tasks = _rate(name, count, fresh_cache=True)
         cold.append(rate)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from medagentgym.errors import ConfigError, DataError
+from medagentgym.sqlite import connect_readonly
 from medagentgym.tasks.ehr.family import CONVENTIONS, world_resources
 from medagentgym.tasks.ehr.results import AnswerKind, grader_for, oracle_code, typed_answer
 from medagentgym.tasks.ehr.sqltext import NOW, parse_time
@@ -356,7 +357,7 @@ def import_file(
     context = TREQS_CONTEXT if family == "treqs" else CONVENTIONS if semantics == "ehrsql" else RAW_CONTEXT
     vocabulary = Vocabulary(world, family) if db is None else None
     source = Path(path).name
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+    with connect_readonly(db_path) as conn:
         for original in rows:
             row, sql = original, prepare_sql(original.query, family, semantics)
             try:

@@ -7,7 +7,6 @@ databases users bring themselves.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from medagentgym.errors import DataError
+from medagentgym.sqlite import connect_readonly
 
 MAX_VALUES_PER_COLUMN = 5000
 
@@ -27,7 +27,7 @@ class SQLiteInspector:
             raise DataError(f"database {db_path} does not exist")
         self.db_path = Path(db_path)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, check_same_thread=False)
+        self._conn = connect_readonly(self.db_path, any_thread=True)
         self._tables = self._read_tables()
         self._vocabulary: list[tuple[str, str, str]] | None = None
 

@@ -24,6 +24,7 @@ from filelock import FileLock
 
 from medagentgym.errors import ConfigError, DataError
 from medagentgym.paths import subdir
+from medagentgym.sqlite import connect_readonly
 from medagentgym.worlds import store
 from medagentgym.worlds.registry import SPECS, WORLD_NAMES, generate
 
@@ -52,7 +53,7 @@ class World:
 
     def connect(self) -> sqlite3.Connection:
         """A read-only connection to the world's database."""
-        return sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
+        return connect_readonly(self.db_path)
 
     @property
     def sidecar(self) -> Path:

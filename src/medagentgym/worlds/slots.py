@@ -9,12 +9,12 @@ therefore give non-empty answers). For TREQS the slots are ``table.column`` name
 
 from __future__ import annotations
 
-import sqlite3
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from medagentgym.errors import ConfigError
+from medagentgym.sqlite import connect_readonly
 from medagentgym.worlds.schema import TREQS
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def slot_names(world: str) -> tuple[str, ...]:
 @cache
 def _counts(db_path: Path, world: str, slot: str) -> tuple[tuple[object, int], ...]:
     query = f"SELECT * FROM ({SLOT_QUERIES[world][slot]}) ORDER BY 2 DESC, 1"
-    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    connection = connect_readonly(db_path)
     try:
         return tuple(connection.execute(query).fetchall())
     finally:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from medagentgym.errors import DataError
+from medagentgym.sqlite import connect_readonly
 from medagentgym.tasks.ehr.dialect import Dialect, Domain
 from medagentgym.tasks.ehr.sqltext import parse_time
 
@@ -57,7 +58,7 @@ class WorldIndex:
     def connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, check_same_thread=False)
+            conn = connect_readonly(self.db_path, any_thread=True)
             self._local.conn = conn
         return conn
 
