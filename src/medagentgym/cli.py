@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from medagentgym.cli_options import JsonFlag
 from medagentgym.errors import MedAgentGymError
 from medagentgym.importers.cli import app as import_app
 from medagentgym.runs.cli import eval_command, report_command
@@ -43,7 +44,6 @@ app.add_typer(train_app, name="train")
 app.add_typer(verify_app, name="verify")
 
 console = Console()
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
 def print_json(data: object) -> None:

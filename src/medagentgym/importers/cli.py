@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from medagentgym.cli_options import JsonFlag
+
 app = typer.Typer(help="Import official task files into MedAgentGym task sets.", no_args_is_help=True)
 
 
@@ -20,7 +22,7 @@ def medcalcbench_command(
     recompute: Annotated[
         bool, typer.Option("--recompute", help="Recompute each row from its Relevant Entities.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Import MedCalc-Bench rows: the note is shown, the official limits and rules grade."""
     from rich.console import Console
@@ -65,7 +67,7 @@ def npowerai(
     split: Annotated[
         str | None, typer.Option("--split", help="Split of the tasks (default: from the file name).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Load N-PowerAI tasks (sample size exact, power within 0.01) and report what loaded."""
     from rich.console import Console
@@ -118,7 +120,7 @@ def medagentgym_command(
     out: Annotated[
         Path | None, typer.Option("--out", help="Save the imported task set to this directory.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Import official MedAgentGym EHR tasks; answers are recomputed by running their gold SQL."""
     from rich.console import Console

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from medagentgym.cli_options import JsonFlag
 from medagentgym.errors import ConfigError, MedAgentGymError
 
 app = typer.Typer(
@@ -20,7 +21,6 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 # Targets of the issue, checked by the human-readable bench report.
 TARGETS = (

@@ -17,6 +17,8 @@ from typing import Annotated, Any
 
 import typer
 
+from medagentgym.cli_options import JsonFlag
+
 export_app = typer.Typer(
     help="Turn trajectories (run directories) into training datasets.", no_args_is_help=True
 )
@@ -27,7 +29,6 @@ verify_app = typer.Typer(
     help="Train an outcome verifier and use it to pick the best of K.", no_args_is_help=True
 )
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 RunDirs = Annotated[list[Path], typer.Argument(help="Run directories (episodes.jsonl + run.json).")]
 OutDir = Annotated[Path, typer.Option("--out", help="Output directory.")]
 Families = Annotated[list[str] | None, typer.Option("--family", help="Keep only this family (repeatable).")]
