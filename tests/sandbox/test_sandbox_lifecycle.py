@@ -14,6 +14,7 @@ import pytest
 
 from medagentgym.errors import ConfigError
 from medagentgym.sandbox import SandboxPool, cgroups, proctree
+from medagentgym.sandbox import pool as pool_module
 
 
 def _children(pid: int) -> list[int]:
@@ -109,6 +110,20 @@ def test_a_dead_worker_is_replaced_once_then_reported():
         result = session.run_python("print('still here')")
         assert result.stdout == "still here\n" and "scratch directory were lost" in result.stderr
         assert session.run_python("print(1)").stderr == ""
+
+
+def test_a_worker_that_stops_answering_is_cut_off_and_replaced(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(pool_module, "_REPLY_GRACE_S", 1.0)
+    with SandboxPool(workers=1) as pool:
+        session = pool.session()
+        (server,) = _children(pool._server.process.pid)
+        (worker,) = _children(server)
+        os.kill(worker, signal.SIGSTOP)  # alive but silent: only the watchdog can end the wait
+        started = time.monotonic()
+        result = session.run_python("print('answered')", timeout_s=1.0)
+        assert 2.0 <= time.monotonic() - started < 15.0
+        assert result.stdout == "answered\n" and "scratch directory were lost" in result.stderr
+        os.kill(worker, signal.SIGKILL)
 
 
 def test_sandboxes_killed_from_outside_are_replaced():

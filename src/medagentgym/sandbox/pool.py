@@ -34,6 +34,7 @@ from medagentgym.sandbox import protocol
 from medagentgym.sandbox.privilege import candidates, unavailable_message
 from medagentgym.sandbox.server import ForkServer, StartError
 from medagentgym.sandbox.spec import WORKDIR, ExecResult, Limits, Mount, overlaps
+from medagentgym.sandbox.watchdog import Watchdog
 
 MODES = ("isolated", "unsafe")
 DEFAULT_PRELOAD = ("numpy", "pandas", "scipy", "scipy.stats", "sqlite3")
@@ -85,6 +86,7 @@ class SandboxPool:
         self._privileges = candidates(privilege) if mode == "isolated" else ["none"]
         self._preload = tuple(preload)
         self._gate = threading.BoundedSemaphore(workers)
+        self._watchdog = Watchdog()
         self._lock = threading.Lock()
         self._free_slots = list(range(_MAX_SLOTS - 1, -1, -1))
         self._sids = itertools.count()
@@ -137,6 +139,7 @@ class SandboxPool:
         if server is not None:
             server.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._watchdog.close()
         if self._scratch:
             shutil.rmtree(self._scratch, ignore_errors=True)
 
@@ -313,6 +316,7 @@ class SandboxSession:
             detail = reply[0].get("message", "no answer") if reply else "it exited"
             raise SandboxError(f"the sandbox worker did not start: {detail}")
         self.workdir = reply[0]["workdir"]
+        sock.settimeout(None)  # runs wait in a blocking receive, guarded by the pool's watchdog
         self._sock = sock
 
     def _abandon(self) -> None:
@@ -361,9 +365,17 @@ class SandboxSession:
         sock = self._sock
         if sock is None:
             raise ConnectionError("no worker")
-        sock.settimeout(timeout + _REPLY_GRACE_S)
-        protocol.send(sock, {"op": "run", "kind": kind, "timeout_s": timeout}, payload)
-        message = protocol.recv(sock)
+        limit = timeout + _REPLY_GRACE_S
+        try:
+            with self._pool._watchdog.guard(sock, limit) as guard:
+                protocol.send(sock, {"op": "run", "kind": kind, "timeout_s": timeout}, payload)
+                message = protocol.recv(sock)
+        except OSError as exc:
+            if guard.expired:
+                raise TimeoutError(f"the sandbox worker did not answer within {limit:.0f} s") from exc
+            raise
+        if guard.expired:
+            raise TimeoutError(f"the sandbox worker did not answer within {limit:.0f} s")
         if message is None:
             raise EOFError("the sandbox worker exited")
         header, output = message
