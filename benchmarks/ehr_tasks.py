@@ -1,9 +1,10 @@
 """EHR task benchmarks: generation speed, request_info latency, official-file execution rates.
 
 Prints one JSON object. Generation is measured on the default worlds, cold (a fresh cache:
-every instance runs its SQL) and warm (the instance cache of the same run), next to a baseline
-measured in the same run: the time to execute the gold SQL of the same tasks once, which no
-generator can avoid; medians over ``--repeats`` runs. request_info is timed per call (median and p95 over a fixed mix of schema,
+every instance runs its SQL) both through ``Family.tasks`` (one thread per core, what ``eval``
+and ``validate`` use) and one ``task()`` at a time, and warm (the instance cache of the same
+run), next to a baseline measured in the same run: the time to execute the gold SQL of the same
+tasks once on one thread; medians over ``--repeats`` runs. request_info is timed per call (median and p95 over a fixed mix of schema,
 column-value and fuzzy-search calls). The importer runs every official file it finds.
 
     python benchmarks/ehr_tasks.py [--tasks 300] [--official /path/to/official] [--families ...]
@@ -44,14 +45,18 @@ TABLE_COLUMN = {
 }
 
 
-def _rate(name: str, count: int, *, fresh_cache: bool) -> tuple[float, list[Any]]:
-    """Tasks per second building the first ``count`` test tasks with a new family instance."""
+def _rate(name: str, count: int, *, fresh_cache: bool, one_by_one: bool = False) -> tuple[float, list[Any]]:
+    """Tasks per second building the first ``count`` test tasks with a new family instance:
+    together (``Family.tasks``, what ``eval`` and ``validate`` call) or one ``task()`` at a time."""
     if fresh_cache:
         shutil.rmtree(subdir("ehr-instances"), ignore_errors=True)
     family = type(get_family(name))()
     family.pools(0)
     start = time.perf_counter()
-    tasks = [family.task("test", i) for i in range(count)]
+    if one_by_one:
+        tasks = [family.task("test", i) for i in range(count)]
+    else:
+        tasks = family.tasks("test", range(count))
     return count / (time.perf_counter() - start), tasks
 
 
@@ -61,9 +66,10 @@ def generation(name: str, count: int, repeats: int) -> dict[str, Any]:
     family = get_family(name)
     assert isinstance(family, EhrFamily)
     family.prepare(0)
-    cold, warm, baseline = [], [], []
+    cold, one_by_one, warm, baseline = [], [], [], []
     conn = connect_readonly(family.world(0).db_path)
     for _ in range(repeats):
+        one_by_one.append(_rate(name, count, fresh_cache=True, one_by_one=True)[0])
         rate, tasks = _rate(name, count, fresh_cache=True)
         cold.append(rate)
         warm.append(_rate(name, count, fresh_cache=False)[0])
@@ -76,6 +82,7 @@ def generation(name: str, count: int, repeats: int) -> dict[str, Any]:
         "tasks": count,
         "repeats": repeats,
         "cold_tasks_per_s": round(statistics.median(cold), 1),
+        "cold_one_by_one_tasks_per_s": round(statistics.median(one_by_one), 1),
         "warm_tasks_per_s": round(statistics.median(warm), 1),
         "baseline_gold_sql_only_tasks_per_s": round(statistics.median(baseline), 1),
         "cold_vs_baseline_time": round(statistics.median(baseline) / statistics.median(cold), 2),

@@ -58,6 +58,14 @@ def test_family_task_set_is_lazy_and_indexable():
         tasks[100]
 
 
+def test_taking_several_tasks_keeps_their_order_and_checks_bounds():
+    tasks = FamilyTaskSet(get_family("demo"), "test")
+    tasks[5]  # one of them is cached already
+    assert [t.id for t in tasks.take([7, 5, -1, 7])] == [f"demo/test/s0/{i}" for i in (7, 5, 99, 7)]
+    with pytest.raises(IndexError):
+        tasks.take([1, 100])
+
+
 def test_save_and_load_task_set(tmp_path):
     tasks = [get_task(f"demo/test/s0/{i}") for i in range(5)]
     save_task_set(tasks, tmp_path / "set", name="five")

@@ -117,7 +117,7 @@ def select_tasks(names: Iterable[str], split: str, limit: int | None, seed: int)
     for name in family_names(names):
         tasks = resolve_tasks(name, split, seed)
         indices = spread_indices(len(tasks), limit) if limit else range(len(tasks))
-        per_source.append([tasks[i] for i in indices])
+        per_source.append(tasks.take(indices))
     interleaved = chain.from_iterable(zip_longest(*per_source))
     return list({t.id: t for t in interleaved if t is not None}.values())
 

@@ -75,7 +75,7 @@ def validate(
     """
     tasks = resolve_tasks(family, split, seed)
     indices = spread_indices(len(tasks), n)
-    longest = max(len(tasks[i].questions) for i in indices)
+    longest = max(len(task.questions) for task in tasks.take(indices))
     # The oracle needs two steps per question (run its code, submit); trivial agents need one.
     env_options = {"max_steps": 2 * longest + 2, "max_observation_chars": 200_000, "feedback": "final"}
     agents: list[Agent] = [OracleAgent(), *(TrivialAgent(s) for s in strategies)]

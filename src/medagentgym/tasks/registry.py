@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar, Protocol
 
 from medagentgym.errors import ConfigError, TaskNotFoundError
@@ -86,6 +86,14 @@ class Family(ABC):
         if task.id != expected:
             raise ConfigError(f"family {self.name} built task id {task.id!r}, expected {expected!r}")
         return task
+
+    def tasks(self, split: str, indices: Iterable[int], seed: int = 0) -> list[Task]:
+        """Build several tasks of ``split``, in the order of ``indices``.
+
+        One at a time here; a family whose generation waits on a database overrides this to
+        build them concurrently.
+        """
+        return [self.task(split, index, seed) for index in indices]
 
 
 def round_robin_counts(categories: Sequence[str], size: int) -> dict[str, int]:

@@ -56,6 +56,10 @@ class TaskSet(Sequence[Task]):
         """Return the task with this id (built from the registry if it is not in the set)."""
         return get_task(task_id)
 
+    def take(self, indices: Iterable[int]) -> list[Task]:
+        """The tasks at ``indices``, in order (a family's set builds the missing ones together)."""
+        return [self[i] for i in indices]
+
 
 class FamilyTaskSet(TaskSet):
     """One split of a family, built lazily; keeps the most recently used tasks in memory."""
@@ -79,6 +83,15 @@ class FamilyTaskSet(TaskSet):
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return task
+
+    def take(self, indices: Iterable[int]) -> list[Task]:
+        indices = [i + len(self) if i < 0 else i for i in indices]
+        for index in indices:
+            if not 0 <= index < len(self):
+                raise IndexError(f"task set {self.name} has {len(self)} tasks; no index {index}")
+        missing = sorted({i for i in indices if i not in self._cache})
+        built = dict(zip(missing, self.family.tasks(self.split, missing, self.seed), strict=True))
+        return [built[i] if i in built else self.get(i) for i in indices]
 
     def inspector(self, task: Task) -> Inspector | None:
         return self.family.inspector(task)

@@ -97,3 +97,13 @@ def test_the_instance_cache_changes_nothing_but_speed() -> None:
     records, draw = resumed.cache.load(cached[0].template.id, "test", 0)
     assert records and draw > 0
     assert fingerprint("a") != fingerprint("b")
+
+
+def test_building_tasks_on_several_threads_gives_the_same_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 4)  # threads even on a one-core runner
+    one_by_one = TreqsFamily(n_patients=TEST_PATIENTS)
+    expected = [one_by_one.task("test", i).to_dict() for i in range(60)]
+    together = TreqsFamily(n_patients=TEST_PATIENTS)
+    together.pools(0).cache = None  # sample everything again, concurrently, without the file
+    indices = list(range(59, -1, -1))  # out of order: buckets are filled from either end
+    assert [t.to_dict() for t in together.tasks("test", indices)] == expected[::-1]

@@ -9,8 +9,10 @@ instances through :class:`~medagentgym.tasks.ehr.instances.InstancePools` and tu
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
@@ -92,6 +94,17 @@ class EhrFamily(Family):
                 index = WorldIndex(self.dialect, Path(world.db_path))
                 self._pools[seed] = InstancePools(self.plan, index, seed, cache)
             return self._pools[seed]
+
+    def tasks(self, split: str, indices: Iterable[int], seed: int = 0) -> list[Task]:
+        """Build tasks on one thread per core: most of the time goes to SQLite, which runs
+        without the GIL, and instances of different buckets are sampled independently."""
+        indices = list(indices)
+        workers = min(len(indices), os.cpu_count() or 1)
+        if workers <= 1:
+            return super().tasks(split, indices, seed)
+        self.pools(seed)  # build or open the world once, before the threads need it
+        with ThreadPoolExecutor(workers, thread_name_prefix=f"{self.name}-tasks") as executor:
+            return list(executor.map(lambda index: self.task(split, index, seed), indices))
 
     def build(self, split: str, index: int, seed: int) -> Task:
         instance = self.pools(seed).instance(split, index)

@@ -205,20 +205,23 @@ class _Bucket:
     members: list[Instance] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     draw: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)  # one thread extends it at a time
 
 
 class InstancePools:
     """Samples and caches the instances of one world (one seed) for a split plan.
 
     Buckets fill lazily: member ``k`` of a bucket costs the draws up to it, not the whole
-    bucket, so the first task of a split is as quick as the thousandth.
+    bucket, so the first task of a split is as quick as the thousandth. Threads may sample
+    different buckets at the same time; each bucket is extended by one thread at a time, so its
+    members come out in the same order whoever asks.
     """
 
     def __init__(
         self, plan: SplitPlan, index: WorldIndex, seed: int, cache: InstanceCache | None = None
     ) -> None:
         self.plan, self.index, self.seed, self.cache = plan, index, seed, cache
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._buckets: dict[tuple[str, str, int], _Bucket] = {}
 
     def instance(self, split: str, index: int) -> Instance:
@@ -241,6 +244,7 @@ class InstancePools:
                 size = min(width, quota - number * width)
                 self._buckets[key] = self._open(_Bucket(template, split, number, buckets, size))
             bucket = self._buckets[key]
+        with bucket.lock:
             while len(bucket.members) <= member:
                 self._extend(bucket)
             return bucket.members[member]
