@@ -140,9 +140,20 @@ def test_bad_model_is_a_one_line_error(sft_data, tmp_path):
         ["train", "sft", "--model", str(tmp_path / "nope"), "--data", str(sft_data), "--out", str(tmp_path)],
     )
     assert isinstance(result.exception, ConfigError) and "cannot load a model" in str(result.exception)
-    result = runner.invoke(
-        app, ["train", "sft", "--model", "m", "--data", str(sft_data), "--out", "o", "--beta", "1"]
-    )
+    settings = tmp_path / "sft.json"
+    settings.write_text(json.dumps({"model": "m", "data": str(sft_data), "output_dir": "o", "beta": 1}))
+    result = runner.invoke(app, ["train", "sft", "--config", str(settings)])
     assert isinstance(result.exception, ConfigError) and "unknown SFTConfig settings: beta" in str(
         result.exception
     )
+
+
+def test_each_trainer_offers_only_its_own_flags():
+    sft_help = runner.invoke(app, ["train", "sft", "--help"]).output
+    ppo_help = runner.invoke(app, ["train", "ppo", "--help"]).output
+    assert "--lora-r" in sft_help and "--lora-r" in ppo_help
+    for rl_flag in ("--beta", "--num-generations", "--ppo-epochs", "--vf-coef", "--tasks"):
+        assert rl_flag not in sft_help and rl_flag in ppo_help
+    assert "--ppo-epochs" not in runner.invoke(app, ["train", "grpo", "--help"]).output
+    result = runner.invoke(app, ["train", "sft", "--model", "m", "--out", "o", "--ppo-epochs", "2"])
+    assert result.exit_code == 2 and "No such option" in result.output

@@ -1,8 +1,7 @@
 """``medagentgym export|train|verify``: datasets from trajectories, trainers, rollouts and the verifier.
 
-Every trainer takes the same flags, each naming one setting of its config dataclass
-(:mod:`medagentgym.train.config`); ``--config FILE`` (YAML or JSON) supplies the rest, flags win.
-A flag the chosen trainer has no setting for is an error, not silently ignored. With ``--json``
+Each trainer's flags name the settings of its config dataclass (:mod:`medagentgym.train.config`),
+and only those; ``--config FILE`` (YAML or JSON) supplies the rest, flags win. With ``--json``
 stdout carries exactly one JSON object: library output during training goes to stderr.
 
 torch, transformers and TRL are imported inside the commands, so ``medagentgym --help`` stays fast.
@@ -204,115 +203,81 @@ def _run_trainer(kind: str, config_file: Path | None, overrides: dict[str, Any])
         return getattr(importlib.import_module(module), function)(config)
 
 
-def _trainer_command(kind: str) -> Any:
-    def command(
-        config: Annotated[Path | None, typer.Option("--config", help="YAML/JSON file of settings.")] = None,
-        model: Annotated[
-            str | None, typer.Option("--model", help="Model SPEC (local:default, hf:DIR, DIR).")
-        ] = None,
-        data: Annotated[str | None, typer.Option("--data", help="Exported dataset directory.")] = None,
-        out: Annotated[str | None, typer.Option("--out", help="Output directory.")] = None,
-        max_steps: Annotated[
-            int | None, typer.Option("--max-steps", help="Optimizer steps (-1: epochs).")
-        ] = None,
-        epochs: Annotated[
-            float | None, typer.Option("--epochs", help="Epochs when --max-steps is -1.")
-        ] = None,
-        lr: Annotated[float | None, typer.Option("--lr", help="Learning rate.")] = None,
-        batch_size: Annotated[
-            int | None, typer.Option("--batch-size", help="Examples (episodes) per step.")
-        ] = None,
-        grad_accum: Annotated[
-            int | None, typer.Option("--grad-accum", help="Gradient accumulation steps.")
-        ] = None,
-        max_length: Annotated[int | None, typer.Option("--max-length", help="Tokens per example.")] = None,
-        full: Annotated[bool | None, typer.Option("--full/--lora", help="Full fine-tuning or LoRA.")] = None,
-        lora_r: Annotated[int | None, typer.Option("--lora-r", help="LoRA rank.")] = None,
-        lora_alpha: Annotated[int | None, typer.Option("--lora-alpha", help="LoRA alpha.")] = None,
-        lora_layers: Annotated[
-            int | None, typer.Option("--lora-layers", help="Adapt only the top N layers.")
-        ] = None,
-        dtype: Annotated[str | None, typer.Option("--dtype", help="auto, float32 or bfloat16.")] = None,
-        device: Annotated[str | None, typer.Option("--device", help="auto, cpu or cuda.")] = None,
-        save_steps: Annotated[
-            int | None, typer.Option("--save-steps", help="Checkpoint every N steps.")
-        ] = None,
-        resume: Annotated[
-            bool | None, typer.Option("--resume/--no-resume", help="Continue from the last checkpoint.")
-        ] = None,
-        seed: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
-        eval_tasks: Annotated[
-            str | None, typer.Option("--eval-tasks", help="Evaluate on this family afterwards.")
-        ] = None,
-        eval_split: Annotated[str | None, typer.Option("--eval-split", help="Split of --eval-tasks.")] = None,
-        eval_n: Annotated[int | None, typer.Option("--eval-n", help="Held-out tasks to evaluate.")] = None,
-        max_new_tokens: Annotated[
-            int | None, typer.Option("--max-new-tokens", help="Tokens per model turn.")
-        ] = None,
-        beta: Annotated[float | None, typer.Option("--beta", help="DPO beta / RL KL coefficient.")] = None,
-        tasks: Annotated[
-            str | None, typer.Option("--tasks", help="RL: family or task-set directory.")
-        ] = None,
-        split: Annotated[str | None, typer.Option("--split", help="RL: split of --tasks.")] = None,
-        num_tasks: Annotated[
-            int | None, typer.Option("--num-tasks", help="RL: first N tasks (0: all).")
-        ] = None,
-        num_generations: Annotated[
-            int | None, typer.Option("--num-generations", help="RL: samples per task.")
-        ] = None,
-        temperature: Annotated[
-            float | None, typer.Option("--temperature", help="RL: sampling temperature.")
-        ] = None,
-        max_turns: Annotated[
-            int | None, typer.Option("--max-turns", help="RL: model turns per episode.")
-        ] = None,
-        token_budget: Annotated[
-            int | None, typer.Option("--token-budget", help="RL: tokens per episode.")
-        ] = None,
-        format_reward: Annotated[
-            float | None, typer.Option("--format-reward", help="RL: format reward weight.")
-        ] = None,
-        ppo_epochs: Annotated[int | None, typer.Option("--ppo-epochs", help="PPO: passes per batch.")] = None,
-        vf_coef: Annotated[float | None, typer.Option("--vf-coef", help="PPO: value loss weight.")] = None,
-        as_json: JsonFlag = False,
-    ) -> None:
-        overrides = {
-            "model": model,
-            "data": data,
-            "output_dir": out,
-            "max_steps": max_steps,
-            "num_train_epochs": epochs,
-            "learning_rate": lr,
-            "batch_size": batch_size,
-            "gradient_accumulation_steps": grad_accum,
-            "max_length": max_length,
-            "full_finetune": full,
-            "lora_r": lora_r,
-            "lora_alpha": lora_alpha,
-            "lora_layers": lora_layers,
-            "dtype": dtype,
-            "device": device,
-            "save_steps": save_steps,
-            "resume": resume,
-            "seed": seed,
-            "eval_tasks": eval_tasks,
-            "eval_split": eval_split,
-            "eval_n": eval_n,
-            "max_new_tokens": max_new_tokens,
-            "beta": beta,
-            "tasks": tasks,
-            "split": split,
-            "num_tasks": num_tasks,
-            "num_generations": num_generations,
-            "temperature": temperature,
-            "max_turns": max_turns,
-            "token_budget": token_budget,
-            "format_reward": format_reward,
-            "ppo_epochs": ppo_epochs,
-            "vf_coef": vf_coef,
-        }
-        _report(_run_trainer(kind, config, overrides), as_json)
+def _flag(name: str, kind: type, help_text: str) -> Any:
+    return Annotated[kind | None, typer.Option(name, help=help_text)]
 
+
+# Trainer flags: parameter -> (config field, annotated type). A trainer offers exactly the flags
+# whose field its config dataclass has, so ``train sft --help`` lists no RL settings.
+_TRAINER_FLAGS: dict[str, tuple[str, Any]] = {
+    "model": ("model", _flag("--model", str, "Model SPEC (local:default, hf:DIR, DIR).")),
+    "data": ("data", _flag("--data", str, "Exported dataset directory.")),
+    "out": ("output_dir", _flag("--out", str, "Output directory.")),
+    "max_steps": ("max_steps", _flag("--max-steps", int, "Optimizer steps (-1: epochs).")),
+    "epochs": ("num_train_epochs", _flag("--epochs", float, "Epochs when --max-steps is -1.")),
+    "lr": ("learning_rate", _flag("--lr", float, "Learning rate.")),
+    "batch_size": ("batch_size", _flag("--batch-size", int, "Examples (episodes) per step.")),
+    "grad_accum": ("gradient_accumulation_steps", _flag("--grad-accum", int, "Gradient accumulation steps.")),
+    "max_length": ("max_length", _flag("--max-length", int, "Tokens per example.")),
+    "full": (
+        "full_finetune",
+        Annotated[bool | None, typer.Option("--full/--lora", help="Full fine-tuning or LoRA.")],
+    ),
+    "lora_r": ("lora_r", _flag("--lora-r", int, "LoRA rank.")),
+    "lora_alpha": ("lora_alpha", _flag("--lora-alpha", int, "LoRA alpha.")),
+    "lora_layers": ("lora_layers", _flag("--lora-layers", int, "Adapt only the top N layers.")),
+    "dtype": ("dtype", _flag("--dtype", str, "auto, float32 or bfloat16.")),
+    "device": ("device", _flag("--device", str, "auto, cpu or cuda.")),
+    "save_steps": ("save_steps", _flag("--save-steps", int, "Checkpoint every N steps.")),
+    "resume": (
+        "resume",
+        Annotated[
+            bool | None, typer.Option("--resume/--no-resume", help="Continue from the last checkpoint.")
+        ],
+    ),
+    "seed": ("seed", _flag("--seed", int, "Random seed.")),
+    "eval_tasks": ("eval_tasks", _flag("--eval-tasks", str, "Evaluate on this family afterwards.")),
+    "eval_split": ("eval_split", _flag("--eval-split", str, "Split of --eval-tasks.")),
+    "eval_n": ("eval_n", _flag("--eval-n", int, "Held-out tasks to evaluate.")),
+    "max_new_tokens": ("max_new_tokens", _flag("--max-new-tokens", int, "Tokens per model turn.")),
+    "beta": ("beta", _flag("--beta", float, "DPO beta / RL KL coefficient.")),
+    "tasks": ("tasks", _flag("--tasks", str, "Family or task-set directory to train on.")),
+    "split": ("split", _flag("--split", str, "Split of --tasks.")),
+    "num_tasks": ("num_tasks", _flag("--num-tasks", int, "First N tasks (0: all).")),
+    "num_generations": ("num_generations", _flag("--num-generations", int, "Samples per task.")),
+    "temperature": ("temperature", _flag("--temperature", float, "Sampling temperature.")),
+    "max_turns": ("max_turns", _flag("--max-turns", int, "Model turns per episode.")),
+    "token_budget": ("token_budget", _flag("--token-budget", int, "Tokens per episode.")),
+    "format_reward": ("format_reward", _flag("--format-reward", float, "Format reward weight.")),
+    "ppo_epochs": ("ppo_epochs", _flag("--ppo-epochs", int, "Passes per batch.")),
+    "vf_coef": ("vf_coef", _flag("--vf-coef", float, "Value loss weight.")),
+}
+
+
+def _trainer_command(kind: str) -> Any:
+    """The ``train <kind>`` command, with the flags of that trainer's config only."""
+    import dataclasses
+    import inspect
+
+    from medagentgym.train import config as configs
+
+    fields = {f.name for f in dataclasses.fields(getattr(configs, _TRAINERS[kind][0]))}
+    offered = {name: flag for name, flag in _TRAINER_FLAGS.items() if flag[0] in fields}
+
+    def command(**given: Any) -> None:
+        config_file, as_json = given.pop("config"), given.pop("as_json")
+        overrides = {offered[name][0]: value for name, value in given.items()}
+        _report(_run_trainer(kind, config_file, overrides), as_json)
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    config_flag = Annotated[Path | None, typer.Option("--config", help="YAML/JSON file of settings.")]
+    parameters = [inspect.Parameter("config", keyword, default=None, annotation=config_flag)]
+    parameters += [
+        inspect.Parameter(name, keyword, default=None, annotation=annotation)
+        for name, (_, annotation) in offered.items()
+    ]
+    parameters.append(inspect.Parameter("as_json", keyword, default=False, annotation=JsonFlag))
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     command.__doc__ = _HELP[kind]
     return command
 
