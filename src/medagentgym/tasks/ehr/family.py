@@ -27,6 +27,8 @@ from medagentgym.tasks.inspect import inspector_for_db
 from medagentgym.tasks.model import DATA_ACTIONS, Oracle, Question, Resource, Task, TaskId
 from medagentgym.tasks.registry import Family, Inspector
 
+_CHUNKS_PER_THREAD = 8
+
 CONVENTIONS = (
     'Conventions: the current time is 2105-12-31 23:59:00 ("now", "this year", "today", "current"). '
     "A patient whose hospital (or ICU) discharge time is empty is still admitted (current); the first or "
@@ -103,8 +105,13 @@ class EhrFamily(Family):
         if workers <= 1:
             return super().tasks(split, indices, seed)
         self.pools(seed)  # build or open the world once, before the threads need it
+        # A few chunks per thread: balanced enough for slow SQL, and cheap when every task is
+        # cached already (a hand-off per task would cost more than building it).
+        size = -(-len(indices) // (_CHUNKS_PER_THREAD * workers))
+        chunks = [indices[start : start + size] for start in range(0, len(indices), size)]
         with ThreadPoolExecutor(workers, thread_name_prefix=f"{self.name}-tasks") as executor:
-            return list(executor.map(lambda index: self.task(split, index, seed), indices))
+            built = executor.map(lambda chunk: [self.task(split, i, seed) for i in chunk], chunks)
+            return [task for chunk in built for task in chunk]
 
     def build(self, split: str, index: int, seed: int) -> Task:
         instance = self.pools(seed).instance(split, index)
