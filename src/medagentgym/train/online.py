@@ -29,6 +29,7 @@ import torch
 from medagentgym.env.environment import MedAgentEnv
 from medagentgym.errors import SandboxError
 from medagentgym.models.base import ModelResponse, Usage
+from medagentgym.runs.metrics import grouped
 from medagentgym.tasks.taskset import TaskSet
 from medagentgym.train.chat import ChatCodec
 from medagentgym.trajectory import Episode
@@ -409,17 +410,9 @@ def summarize(episodes: Sequence[Episode]) -> dict[str, Any]:
         "valid_action_rate": _valid_actions(fair),
         "infra_errors": len(episodes) - count,
         "by_family": {
-            family: sum(e.success for e in members) / len(members)
-            for family, members in _by_family(fair).items()
+            family: metrics["success_rate"] for family, metrics in grouped(fair, lambda e: e.family).items()
         },
     }
-
-
-def _by_family(episodes: Sequence[Episode]) -> dict[str, list[Episode]]:
-    groups: dict[str, list[Episode]] = {}
-    for episode in episodes:
-        groups.setdefault(episode.family, []).append(episode)
-    return dict(sorted(groups.items()))
 
 
 def _valid_actions(episodes: Sequence[Episode]) -> float:
