@@ -204,6 +204,7 @@ def _run_trainer(kind: str, config_file: Path | None, overrides: dict[str, Any])
 
 
 def _flag(name: str, kind: type, help_text: str) -> Any:
+    """An optional flag: None means "not given", so the config file or the default decides."""
     return Annotated[kind | None, typer.Option(name, help=help_text)]
 
 
@@ -219,22 +220,14 @@ _TRAINER_FLAGS: dict[str, tuple[str, Any]] = {
     "batch_size": ("batch_size", _flag("--batch-size", int, "Examples (episodes) per step.")),
     "grad_accum": ("gradient_accumulation_steps", _flag("--grad-accum", int, "Gradient accumulation steps.")),
     "max_length": ("max_length", _flag("--max-length", int, "Tokens per example.")),
-    "full": (
-        "full_finetune",
-        Annotated[bool | None, typer.Option("--full/--lora", help="Full fine-tuning or LoRA.")],
-    ),
+    "full": ("full_finetune", _flag("--full/--lora", bool, "Full fine-tuning or LoRA.")),
     "lora_r": ("lora_r", _flag("--lora-r", int, "LoRA rank.")),
     "lora_alpha": ("lora_alpha", _flag("--lora-alpha", int, "LoRA alpha.")),
     "lora_layers": ("lora_layers", _flag("--lora-layers", int, "Adapt only the top N layers.")),
     "dtype": ("dtype", _flag("--dtype", str, "auto, float32 or bfloat16.")),
     "device": ("device", _flag("--device", str, "auto, cpu or cuda.")),
     "save_steps": ("save_steps", _flag("--save-steps", int, "Checkpoint every N steps.")),
-    "resume": (
-        "resume",
-        Annotated[
-            bool | None, typer.Option("--resume/--no-resume", help="Continue from the last checkpoint.")
-        ],
-    ),
+    "resume": ("resume", _flag("--resume/--no-resume", bool, "Continue from the last checkpoint.")),
     "seed": ("seed", _flag("--seed", int, "Random seed.")),
     "eval_tasks": ("eval_tasks", _flag("--eval-tasks", str, "Evaluate on this family afterwards.")),
     "eval_split": ("eval_split", _flag("--eval-split", str, "Split of --eval-tasks.")),
